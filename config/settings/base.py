@@ -1,0 +1,183 @@
+"""Settings shared by every environment. Production differs only by environment variables."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dj_database_url
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+VAR_DIR = Path(os.environ.get("GGZY_VAR_DIR", BASE_DIR / "var"))
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "insecure-dev-key-change-me-0123456789abcdefghijklmnopqrstuvwxyz")
+DEBUG = env_bool("DJANGO_DEBUG", False)
+ALLOWED_HOSTS = [h for h in os.environ.get("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_tasks_db",
+    "ggzy.core",
+    "ggzy.audit",
+    "ggzy.accounts",
+    "ggzy.workcalendar",
+    "ggzy.search",
+    "ggzy.publishing",
+    "ggzy.portal",
+    "ggzy.api",
+    "ggzy.platform",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "ggzy.audit.context.AuditContextMiddleware",
+    "ggzy.accounts.middleware.SecondFactorMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "ggzy" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.csp",
+                "ggzy.portal.context_processors.site",
+            ],
+        },
+    }
+]
+
+# SQLite file used by `make run` and by every `ggzy` command unless DATABASE_URL says otherwise.
+DEFAULT_SQLITE = VAR_DIR / "ggzy.sqlite3"
+DATABASES = {"default": dj_database_url.parse(os.environ.get("DATABASE_URL", f"sqlite:///{DEFAULT_SQLITE}"))}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets readers run during a write; IMMEDIATE takes the write lock at BEGIN so that two
+    # writers never deadlock upgrading a read lock (matters for the audit chain head).
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000;",
+    }
+else:
+    DATABASES["default"].setdefault("CONN_MAX_AGE", 60)
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "publishing:workbench"
+LOGOUT_REDIRECT_URL = "portal:home"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文")]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+MEDIA_ROOT = Path(os.environ.get("GGZY_MEDIA_ROOT", VAR_DIR / "files"))
+MEDIA_URL = "/files/"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+if os.environ.get("REDIS_URL"):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"]}}
+
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = False
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+
+from django.utils.csp import CSP  # noqa: E402
+
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+    "form-action": [CSP.SELF],
+}
+
+# Uploads: checked by type (magic bytes) and size in ggzy.publishing.files.
+GGZY_UPLOAD_MAX_BYTES = int(os.environ.get("GGZY_UPLOAD_MAX_BYTES", str(50 * 1024 * 1024)))
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+
+# Staff must enrol a TOTP second factor when this is on (production turns it on).
+GGZY_REQUIRE_STAFF_TOTP = env_bool("GGZY_REQUIRE_STAFF_TOTP", False)
+# Demo accounts are listed on the login page only when this is on (`make run` turns it on).
+GGZY_SHOW_DEMO_USERS = env_bool("GGZY_SHOW_DEMO_USERS", False)
+
+# Platform signing key (ECDSA P-256, PEM) for audit checkpoints; created on first use.
+GGZY_PLATFORM_KEY_PATH = Path(os.environ.get("GGZY_PLATFORM_KEY_PATH", VAR_DIR / "keys" / "platform-key.pem"))
+# Hash used by the audit chain: "sha256" (default) or "sm3".
+GGZY_AUDIT_HASH = os.environ.get("GGZY_AUDIT_HASH", "sha256")
+# Events between two automatic checkpoints written by the worker.
+GGZY_AUDIT_CHECKPOINT_EVERY = int(os.environ.get("GGZY_AUDIT_CHECKPOINT_EVERY", "500"))
+
+# The public site's identity (国办发〔2017〕47号 requires these in the footer). All configurable.
+GGZY_SITE = {
+    "center_name": os.environ.get("GGZY_CENTER_NAME", "示范市公共资源交易中心"),
+    "site_name": os.environ.get("GGZY_SITE_NAME", "示范市公共资源交易网"),
+    "sponsor": os.environ.get("GGZY_SPONSOR", "示范市公共资源交易中心"),
+    "site_code": os.environ.get("GGZY_SITE_CODE", "6404000000"),
+    "icp": os.environ.get("GGZY_ICP", "宁ICP备00000000号-1"),
+    "police_record": os.environ.get("GGZY_POLICE_RECORD", "宁公网安备 64040002000000号"),
+    "address": os.environ.get("GGZY_ADDRESS", "示范市民生大厦附楼"),
+    "phone": os.environ.get("GGZY_PHONE", "0954-0000000"),
+    "email": os.environ.get("GGZY_EMAIL", "ggzy@example.gov.cn"),
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("GGZY_LOG_LEVEL", "WARNING")},
+}
+
+# Page-view counts are buffered per process and flushed at most this often (seconds).
+GGZY_VISIT_FLUSH_SECONDS = float(os.environ.get("GGZY_VISIT_FLUSH_SECONDS", "2"))

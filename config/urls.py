@@ -1,0 +1,10 @@
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("accounts/", include("ggzy.accounts.urls")),
+    path("manage/", include("ggzy.publishing.urls")),
+    path("api/", include("ggzy.api.urls")),
+    path("", include("ggzy.portal.urls")),
+]

@@ -1,0 +1,40 @@
+from django.db import models
+
+
+class OrganisationKind(models.TextChoices):
+    CENTER = "center", "公共资源交易中心"
+    AGENCY = "agency", "招标代理机构"
+    TENDERER = "tenderer", "招标人/采购人"
+    BIDDER = "bidder", "投标人/供应商"
+    EXPERT = "expert", "评标专家"
+    SUPERVISOR = "supervisor", "行政监督部门"
+
+
+class Role(models.TextChoices):
+    """What a user may do. A user may hold several roles; each role fits one organisation kind."""
+
+    EDITOR = "editor", "信息编辑"
+    FIRST_REVIEWER = "first_reviewer", "初审（业务科室）"
+    REVIEWER = "reviewer", "审核（综合办公室）"
+    SECOND_REVIEWER = "second_reviewer", "复审（分管领导）"
+    SIGNER = "signer", "签发（主要领导）"
+    SYSTEM_ADMIN = "system_admin", "系统管理员"
+    AGENCY_PUBLISHER = "agency_publisher", "代理机构信息发布员"
+    TENDERER = "tenderer", "招标人/采购人"
+    BIDDER = "bidder", "投标人/供应商"
+    EXPERT = "expert", "评标专家"
+    SUPERVISOR = "supervisor", "行政监督"
+
+
+CENTER_ROLES = frozenset(
+    {Role.EDITOR, Role.FIRST_REVIEWER, Role.REVIEWER, Role.SECOND_REVIEWER, Role.SIGNER, Role.SYSTEM_ADMIN}
+)
+
+ROLE_ORGANISATION_KIND: dict[str, str] = {
+    **{role: OrganisationKind.CENTER for role in CENTER_ROLES},
+    Role.AGENCY_PUBLISHER: OrganisationKind.AGENCY,
+    Role.TENDERER: OrganisationKind.TENDERER,
+    Role.BIDDER: OrganisationKind.BIDDER,
+    Role.EXPERT: OrganisationKind.EXPERT,
+    Role.SUPERVISOR: OrganisationKind.SUPERVISOR,
+}

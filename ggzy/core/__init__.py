@@ -1,0 +1,1 @@
+"""Shared vocabulary with no concrete models: clock, errors, codes, canonical JSON, working days."""

@@ -1,0 +1,61 @@
+from django.db import models
+
+
+class ReleaseStatus(models.TextChoices):
+    DRAFT = "draft", "草稿"
+    IN_REVIEW = "in_review", "审核中"
+    RETURNED = "returned", "已退回"
+    SCHEDULED = "scheduled", "待定时发布"
+    PUBLISHED = "published", "已发布"
+    CORRECTED = "corrected", "已更正（有新版本）"
+    WITHDRAWN = "withdrawn", "已撤回"
+
+
+class NoticeKind(models.TextChoices):
+    TENDER = "tender", "招标/采购公告"
+    CHANGE = "change", "变更公告"
+    CANDIDATE = "candidate", "中标候选人公示"
+    AWARD = "award", "中标结果公告"
+    TERMINATION = "termination", "终止公告"
+
+
+class TradeDomain(models.TextChoices):
+    CONSTRUCTION = "construction", "工程建设"
+    PROCUREMENT = "procurement", "政府采购"
+    LAND_MINING = "land_mining", "土地使用权和矿业权"
+    STATE_ASSETS = "state_assets", "国有产权"
+    OTHER = "other", "其他"
+
+
+class ReviewStepCode(models.TextChoices):
+    FIRST_REVIEW = "first_review", "初审"
+    REVIEW = "review", "审核"
+    SECOND_REVIEW = "second_review", "复审"
+    SIGN_OFF = "sign_off", "签发"
+
+
+class Decision(models.TextChoices):
+    SUBMIT = "submit", "提交审核"
+    APPROVE = "approve", "通过"
+    RETURN = "return", "退回"
+
+
+class ContentType(models.TextChoices):
+    """What a review chain is configured for. Later issues add their own (annual_report …)."""
+
+    ARTICLE = "article", "政务信息"
+    NOTICE = "notice", "交易公告"
+
+
+# The nine article categories of the 2021 report, in its order. Staff may add more (Category rows).
+DEFAULT_CATEGORIES: list[tuple[str, str]] = [
+    ("news", "要闻速递"),
+    ("key_document", "重要文件"),
+    ("work_brief", "工作简报"),
+    ("industry_news", "行业动态"),
+    ("service_guide", "办事指南"),
+    ("consultation", "调查征集"),
+    ("exposure", "曝光台"),
+    ("finance", "财务公开"),
+    ("project_plan", "项目安排"),
+]

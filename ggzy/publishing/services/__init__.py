@@ -1,0 +1,34 @@
+"""Every write of the publishing app, one function per use case (see the modules).
+
+Re-exported here so callers write ``from ggzy.publishing import services`` and
+``services.release_approve(...)``.
+"""
+
+from ggzy.publishing.services.articles import article_create, article_update
+from ggzy.publishing.services.files import stored_file_put
+from ggzy.publishing.services.notices import notice_create, notice_update
+from ggzy.publishing.services.releases import (
+    release_approve,
+    release_correction_start,
+    release_publish_due,
+    release_return,
+    release_submit,
+    release_withdraw,
+)
+from ggzy.publishing.services.visits import visit_flush, visit_record
+
+__all__ = [
+    "article_create",
+    "article_update",
+    "notice_create",
+    "notice_update",
+    "release_approve",
+    "release_correction_start",
+    "release_publish_due",
+    "release_return",
+    "release_submit",
+    "release_withdraw",
+    "stored_file_put",
+    "visit_flush",
+    "visit_record",
+]

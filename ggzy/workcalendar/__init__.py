@@ -1,0 +1,1 @@
+"""The admin-editable side of the working-day calendar: overrides and hand-entered years."""
