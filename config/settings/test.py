@@ -15,6 +15,6 @@ MEDIA_ROOT = _TMP / "files"
 GGZY_PLATFORM_KEY_PATH = _TMP / "keys" / "platform-key.pem"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
 GGZY_SHOW_DEMO_USERS = True
 GGZY_VISIT_FLUSH_SECONDS = 0.0

@@ -140,16 +140,33 @@ def totp_confirm(*, user: User, code: str, clock: Clock = system_clock) -> TOTPD
     return device
 
 
-@transaction.atomic
 def totp_verify(*, user: User, code: str, clock: Clock = system_clock) -> None:
-    """Check a login code; a code is accepted once (replay of the same step is refused)."""
-    device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed_at__isnull=False).first()
-    if device is None:
-        raise ValidationFailed("该账号尚未绑定动态口令")
-    step = _matching_step(device.secret, code, clock.now())
-    if step is None or step <= device.last_used_step:
+    """Check a login code; a code is accepted once (replay of the same step is refused).
+
+    A failure is audited in its own transaction: raising must not roll the record back."""
+    with transaction.atomic():
+        device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed_at__isnull=False).first()
+        if device is None:
+            raise ValidationFailed("该账号尚未绑定动态口令")
+        step = _matching_step(device.secret, code, clock.now())
+        ok = step is not None and step > device.last_used_step
+        if ok:
+            assert step is not None
+            device.last_used_step = step
+            device.save(update_fields=["last_used_step"])
+            audit_record(actor=user, action="login.totp_ok", target=user, data={})
+            return
+    with transaction.atomic():
         audit_record(actor=user, action="login.totp_failed", target=user, data={})
-        raise ValidationFailed("动态口令不正确或已使用", fields={"code": "不正确"})
-    device.last_used_step = step
-    device.save(update_fields=["last_used_step"])
-    audit_record(actor=user, action="login.totp_ok", target=user, data={})
+    raise ValidationFailed("动态口令不正确或已使用", fields={"code": "不正确"})
+
+
+@transaction.atomic
+def login_attempt_record(*, username: str, user: User | None, ok: bool) -> None:
+    """Audit a password login attempt (the username only; never the password)."""
+    audit_record(
+        actor=user,
+        action="login.ok" if ok else "login.failed",
+        target=user,
+        data={"username": username[:150]},
+    )

@@ -45,10 +45,12 @@ def login_view(request: HttpRequest) -> HttpResponse:
             user = authenticate(request, username=username, password=form.cleaned_data["password"])
             if user is None:
                 throttle.record_failure(username, address)
+                services.login_attempt_record(username=username, user=None, ok=False)
                 error = "用户名或密码不正确"
             else:
                 assert isinstance(user, User)
                 throttle.reset(username)
+                services.login_attempt_record(username=username, user=user, ok=True)
                 needs = selectors.user_needs_second_factor(
                     user=user, required_for_staff=settings.GGZY_REQUIRE_STAFF_TOTP
                 )

@@ -1,10 +1,34 @@
 from django.urls import path
 
-from ggzy.portal import views
+from ggzy.portal import feeds
+from ggzy.portal.views import audit, care, columns, files, pages, search
 
 app_name = "portal"
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("articles/<int:pk>/", views.article_detail, name="article_detail"),
-    path("notices/<int:pk>/", views.notice_detail, name="notice_detail"),
+    path("", pages.home, name="home"),
+    path("notices/", pages.notice_list, name="notice_list"),
+    path("notices/<int:pk>/", pages.notice_detail, name="notice_detail"),
+    path("articles/", pages.article_list, name="article_list"),
+    path("articles/c/<slug:code>/", pages.article_category, name="article_category"),
+    path("articles/<int:pk>/", pages.article_detail, name="article_detail"),
+    path("search/", search.search, name="search"),
+    path("files/<str:sha256>/<path:name>", files.file_download, name="file_download"),
+    path("care/", care.care_mode, name="care_mode"),
+    path("gk/", columns.gk_index, name="gk_index"),
+    path("gk/guide/", columns.gk_guide, name="gk_guide"),
+    path("gk/catalogue/", columns.gk_catalogue, name="gk_catalogue"),
+    path("gk/rules/", columns.gk_rules, name="gk_rules"),
+    path("gk/statutory/", columns.gk_statutory, name="gk_statutory"),
+    path("gk/apply/", columns.gk_apply, name="gk_apply"),
+    path("gk/reports/", columns.gk_reports, name="gk_reports"),
+    path("gk/interpretations/", columns.gk_interpretations, name="gk_interpretations"),
+    path("interaction/", columns.interaction, name="interaction"),
+    path("credit/", columns.credit, name="credit"),
+    path("service/", columns.service_guide, name="service_guide"),
+    path("audit/checkpoints/", audit.checkpoint_list, name="checkpoints"),
+    path("audit/checkpoints/<int:seq>/message.json", audit.checkpoint_message_file, name="checkpoint_message"),
+    path("audit/checkpoints/<int:seq>/signature.der", audit.checkpoint_signature_file, name="checkpoint_signature"),
+    path("audit/checkpoints/<int:seq>/pub.pem", audit.checkpoint_public_key_file, name="checkpoint_public_key"),
+    path("feeds/notices.xml", feeds.NoticeFeed(), name="feed_notices"),
+    path("feeds/articles.xml", feeds.ArticleFeed(), name="feed_articles"),
 ]

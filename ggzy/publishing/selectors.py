@@ -13,7 +13,16 @@ from ggzy.accounts.models import User
 from ggzy.core.clock import SHANGHAI
 from ggzy.core.errors import NotFound
 from ggzy.publishing.choices import ContentType, NoticeKind, ReleaseStatus, TradeDomain
-from ggzy.publishing.models import Article, Category, Notice, Release, ReviewChain, ReviewRecord, VisitDay
+from ggzy.publishing.models import (
+    Article,
+    Category,
+    Notice,
+    Release,
+    ReviewChain,
+    ReviewRecord,
+    ReviewStep,
+    VisitDay,
+)
 
 PUBLIC_LIST_STATUSES = (ReleaseStatus.PUBLISHED,)
 PUBLIC_PAGE_STATUSES = (ReleaseStatus.PUBLISHED, ReleaseStatus.CORRECTED, ReleaseStatus.WITHDRAWN)
@@ -158,6 +167,33 @@ def my_drafts(*, user: User) -> list[Release]:
             .order_by("-updated_at")[:100]
         )
     return sorted(rows, key=lambda r: r.updated_at, reverse=True)
+
+
+def review_chain_steps(*, content_type: str) -> list[ReviewStep]:
+    """The configured review steps for a content type, in order (empty when none is configured)."""
+    return list(ReviewStep.objects.filter(chain__content_type=content_type).order_by("position"))
+
+
+def release_get_for_staff(*, user: User, content_type: str, pk: int) -> Article | Notice:
+    """One article or notice for the back office. Staff see their own organisation's items; a
+    reviewer also sees an item waiting at a step whose role they hold (their queue) and anything
+    they have already reviewed. Everything else is "not found": existence is not disclosed."""
+    models: dict[str, Any] = {ContentType.ARTICLE: Article, ContentType.NOTICE: Notice}
+    model = models.get(content_type)
+    item = model.objects.filter(pk=pk).select_related("organisation", "author").first() if model else None
+    if item is None:
+        raise NotFound("信息不存在或您无权查看")
+    if user.organisation_id is not None and item.organisation_id == user.organisation_id:
+        return item
+    if item.status == ReleaseStatus.IN_REVIEW and item.review_position is not None:
+        step = ReviewStep.objects.filter(
+            chain__content_type=content_type, position=item.review_position
+        ).first()
+        if step is not None and user.has_role(step.role):
+            return item
+    if ReviewRecord.objects.filter(content_type=content_type, object_id=item.pk, actor=user).exists():
+        return item
+    raise NotFound("信息不存在或您无权查看")
 
 
 def visits_for(*, key: str) -> int:

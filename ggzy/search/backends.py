@@ -85,7 +85,8 @@ class _SQLBackend(SearchBackend):
         where: list[str] = []
         params: list[Any] = []
         # Column names are fixed here, never taken from input; values always go in as parameters.
-        for column, value in (("kind", filters.kind), ("domain", filters.domain), ("category", filters.category)):
+        exact = (("kind", filters.kind), ("domain", filters.domain), ("category", filters.category))
+        for column, value in exact:
             if value is not None:
                 where.append(f"d.{column} = %s")
                 params.append(value)
@@ -99,21 +100,33 @@ class _SQLBackend(SearchBackend):
         return where, params
 
     def _run(
-        self, *, from_sql: str, match_sql: str, match_params: list[Any], rank_sql: str, rank_order: str,
-        filters: SearchFilters, offset: int, limit: int,
+        self,
+        *,
+        from_sql: str,
+        match_sql: str,
+        match_params: list[Any],
+        rank_sql: str,
+        rank_order: str,
+        filters: SearchFilters,
+        offset: int,
+        limit: int,
     ) -> RankedPage:
         where, params = self._filter_sql(filters)
         where_sql = " AND ".join([match_sql, *where])
+        # S608: every identifier and SQL fragment here is a constant of this module; user values
+        # (tokens, filters, dates, paging) only ever travel as parameters.
+        count_sql = f"SELECT COUNT(*) FROM {from_sql} WHERE {where_sql}"  # noqa: S608
+        page_sql = (
+            f"SELECT d.id, {rank_sql} AS score FROM {from_sql} WHERE {where_sql} "  # noqa: S608
+            f"ORDER BY score {rank_order}, d.published_at DESC, d.id DESC LIMIT %s OFFSET %s"
+        )
         with self.connection.cursor() as cursor:
-            cursor.execute(f"SELECT COUNT(*) FROM {from_sql} WHERE {where_sql}", [*match_params, *params])  # noqa: S608 - identifiers are ours, values are parameters
-            total = int(cursor.fetchone()[0])
+            cursor.execute(count_sql, [*match_params, *params])
+            row = cursor.fetchone()
+            total = int(row[0]) if row else 0
             if total == 0 or offset >= total:
                 return RankedPage(total=total, ranked=[])
-            cursor.execute(
-                f"SELECT d.id, {rank_sql} AS score FROM {from_sql} WHERE {where_sql} "  # noqa: S608 - as above
-                f"ORDER BY score {rank_order}, d.published_at DESC, d.id DESC LIMIT %s OFFSET %s",
-                [*match_params, *params, limit, offset],
-            )
+            cursor.execute(page_sql, [*match_params, *params, limit, offset])
             rows = cursor.fetchall()
         return RankedPage(total=total, ranked=[(int(i), float(s)) for i, s in rows])
 

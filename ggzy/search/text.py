@@ -9,12 +9,36 @@ from html.parser import HTMLParser
 _SKIP = {"script", "style", "template", "noscript", "head", "title"}
 # Tags that end a line of text: without a break "<p>Tender</p><p>notice</p>" would read "Tendernotice".
 _BREAK = {
-    "p", "div", "br", "li", "tr", "td", "th", "h1", "h2", "h3", "h4", "h5", "h6", "table",
-    "section", "article", "blockquote", "pre", "hr", "ul", "ol", "dd", "dt", "caption",
+    "p",
+    "div",
+    "br",
+    "li",
+    "tr",
+    "td",
+    "th",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "table",
+    "section",
+    "article",
+    "blockquote",
+    "pre",
+    "hr",
+    "ul",
+    "ol",
+    "dd",
+    "dt",
+    "caption",
 }
 _LOOKS_LIKE_HTML = re.compile(r"<(?:[a-zA-Z][a-zA-Z0-9]*\b[^>]*|/[a-zA-Z][a-zA-Z0-9]*\s*|!--.*?--)>", re.S)
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0\u3000]+")
 _LINES = re.compile(r"\s*\n\s*")
+# PostgreSQL refuses NUL in text and UTF-8 cannot carry lone surrogates; neither is ever content.
+_UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 
 
 class _TextExtractor(HTMLParser):
@@ -50,6 +74,7 @@ def html_to_text(value: str) -> str:
     Plain text is passed through (only white space is tidied): treating "甲 < 乙" as markup would
     eat text, so the HTML parser runs only when ``value`` contains something that looks like a tag.
     """
+    value = _UNSTORABLE.sub(" ", value)
     if _LOOKS_LIKE_HTML.search(value):
         parser = _TextExtractor()
         parser.feed(value)

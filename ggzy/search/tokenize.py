@@ -37,6 +37,9 @@ _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 # ("国\n务院"). White space between two Chinese characters carries no meaning, so it is removed
 # before segmentation; between latin words it is kept.
 _CJK_GAP_RE = re.compile(rf"(?<=[{_CJK}])\s+(?=[{_CJK}])")
+# Lone surrogates cannot be encoded as UTF-8 (the segmenter refuses them) yet arrive easily, e.g.
+# as "\udf9e" escapes in JSON sent to the API. They are never part of a word.
+_SURROGATES_RE = re.compile("[\ud800-\udfff]")
 
 
 def _load_userdict(jieba: rjieba.Jieba, path: Path) -> None:
@@ -62,7 +65,7 @@ def _segmenter() -> rjieba.Jieba:
 
 def normalize(text: str) -> str:
     """NFKC (full-width ＧＹ２０２１ and ，become GY2021 and ,), lower case, Chinese line breaks removed."""
-    text = unicodedata.normalize("NFKC", text).lower()
+    text = unicodedata.normalize("NFKC", _SURROGATES_RE.sub(" ", text)).lower()
     return _CJK_GAP_RE.sub("", text)
 
 
@@ -119,7 +122,7 @@ def query_tokens(q: str) -> list[str]:
         return []
     text = normalize(q[:MAX_QUERY_CHARS])
     spans: list[tuple[str, int, int]] = []
-    for word, start, end in _segmenter().tokenize(text, "search", False):
+    for word, start, _end in _segmenter().tokenize(text, "search", False):
         # Split on punctuation keeping offsets so the coverage test below stays exact.
         for m in _WORD_RE.finditer(word):
             if len(m.group()) <= MAX_TOKEN_CHARS:

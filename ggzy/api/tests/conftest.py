@@ -1,0 +1,153 @@
+"""Published notices and articles made through the real services (draft → submit → four review
+steps by four different people), at a chosen publication moment, for the API tests.
+
+Builds on the shared fixtures of ``ggzy/conftest.py`` (``staff``, ``publish``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from ggzy.core.clock import SHANGHAI, FixedClock
+from ggzy.publishing import services
+from ggzy.publishing.models import Article, Category, Notice
+
+T0 = dt.datetime(2021, 6, 1, 2, 0, tzinfo=dt.UTC)  # 2021-06-01 10:00 in Shanghai
+
+
+def shanghai(*args: int) -> dt.datetime:
+    return dt.datetime(*args, tzinfo=SHANGHAI)  # type: ignore[misc]
+
+
+@pytest.fixture
+def api(client: Client) -> Client:
+    return client
+
+
+def get_json(client: Client, url: str, status: int = 200, **params: Any) -> Any:
+    response = client.get(url, params)
+    assert response.status_code == status, response.content.decode()
+    assert response["Content-Type"].startswith("application/json")
+    return response.json()
+
+
+def assert_error(body: Any, code: str, *fields: str) -> None:
+    """The one error format: {"error": {"code", "message" (Chinese), "fields"}}."""
+    assert set(body) == {"error"}, body
+    error = body["error"]
+    assert set(error) == {"code", "message", "fields"}, error
+    assert error["code"] == code, error
+    assert error["message"] and any("\u4e00" <= ch <= "\u9fff" for ch in error["message"]), error
+    assert isinstance(error["fields"], dict)
+    for name in fields:
+        assert name in error["fields"], error
+
+
+NOTICE_DEFAULTS: dict[str, dict[str, Any]] = {
+    "tender": {"bid_deadline": T0 + dt.timedelta(days=30), "opening_at": T0 + dt.timedelta(days=30)},
+    "candidate": {"publicity_start": dt.date(2021, 6, 2), "publicity_end": dt.date(2021, 6, 5)},
+}
+
+
+@pytest.fixture
+def make_notice(staff: dict[str, Any], publish: Callable[..., Any]) -> Callable[..., Notice]:
+    """``make_notice(kind="tender", domain="construction", at=<moment>, publish=True, **fields)``."""
+    counter = iter(range(1, 10**6))
+
+    def make(
+        kind: str = "tender",
+        domain: str = "construction",
+        *,
+        at: dt.datetime = T0,
+        title: str | None = None,
+        body_html: str = "<p>公告正文</p>",
+        published: bool = True,
+        **fields: Any,
+    ) -> Notice:
+        n = next(counter)
+        data: dict[str, Any] = {
+            "project_code": f"JG2021-{n:04d}",
+            "project_name": f"示范项目{n}",
+            "tenderer_name": "示范市教育局",
+            "agency_name": "示范招标代理有限公司",
+            **NOTICE_DEFAULTS.get(kind, {}),
+            **fields,
+        }
+        if kind == "change" and "changes" not in data:
+            data["changes"] = make(at=at - dt.timedelta(minutes=1))
+        notice = services.notice_create(
+            actor=staff["editor"],
+            title=title or f"示范项目{n}{kind}公告",
+            body_html=body_html,
+            kind=kind,
+            domain=domain,
+            **data,
+        )
+        if published:
+            notice = publish(notice, clock=FixedClock(at))
+        return notice
+
+    return make
+
+
+@pytest.fixture
+def make_article(staff: dict[str, Any], publish: Callable[..., Any]) -> Callable[..., Article]:
+    counter = iter(range(1, 10**6))
+
+    def make(
+        category: str = "news",
+        *,
+        at: dt.datetime = T0,
+        title: str | None = None,
+        body_html: str = "<p>正文</p>",
+        published: bool = True,
+    ) -> Article:
+        n = next(counter)
+        article = services.article_create(
+            actor=staff["editor"],
+            category=Category.objects.get(code=category),
+            title=title or f"政务信息{n}",
+            body_html=body_html,
+            summary=f"摘要{n}",
+        )
+        if published:
+            article = publish(article, clock=FixedClock(at))
+        return article
+
+    return make
+
+
+@pytest.fixture
+def withdraw(staff: dict[str, Any]) -> Callable[..., Any]:
+    def run(item: Any, reason: str = "项目暂停，公告撤回") -> Any:
+        return services.release_withdraw(actor=staff["signer"], item=item, reason=reason)
+
+    return run
+
+
+@pytest.fixture
+def correct(staff: dict[str, Any], publish: Callable[..., Any]) -> Callable[..., Any]:
+    """Correct a published item: a new version through the same review chain."""
+
+    def run(item: Any, *, at: dt.datetime, note: str = "更正预算金额", **changes: Any) -> Any:
+        new = services.release_correction_start(actor=staff["editor"], item=item, correction_note=note)
+        if changes:
+            type(new).objects.filter(pk=new.pk).update(**changes)
+            new.refresh_from_db()
+        return publish(new, clock=FixedClock(at))
+
+    return run
+
+
+@pytest.fixture
+def no_settle(settings: Any) -> None:
+    """The change feed shows rows as soon as they are saved (tests do not wait out the window)."""
+    settings.GGZY_API_FEED_SETTLE_SECONDS = 0
+
+
+__all__ = ["T0", "Decimal", "assert_error", "get_json", "shanghai"]

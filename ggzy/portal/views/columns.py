@@ -1,0 +1,114 @@
+"""政府信息公开 (指南 · 目录 · 制度 · 法定主动公开内容 · 依申请公开 · 年报 · 政策解读), 互动交流,
+信用信息 and 服务指南: columns built from the article categories and honest explanatory text."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_safe
+
+from ggzy.portal import selectors
+from ggzy.portal.views.common import counted
+
+# The column's sections, in the order of the national disclosure page template.
+GK_SECTIONS: list[tuple[str, str]] = [
+    ("portal:gk_guide", "政府信息公开指南"),
+    ("portal:gk_catalogue", "政府信息公开目录"),
+    ("portal:gk_rules", "政府信息公开制度"),
+    ("portal:gk_statutory", "法定主动公开内容"),
+    ("portal:gk_apply", "依申请公开"),
+    ("portal:gk_reports", "政府信息公开年报"),
+    ("portal:gk_interpretations", "政策解读"),
+]
+
+
+def _gk(request: HttpRequest, template: str, current: str, **extra: Any) -> HttpResponse:
+    return render(request, template, {"gk_sections": GK_SECTIONS, "gk_current": current, **extra})
+
+
+@require_safe
+@counted()
+def gk_index(request: HttpRequest) -> HttpResponse:
+    return _gk(request, "portal/gk/index.html", "")
+
+
+@require_safe
+@counted()
+def gk_guide(request: HttpRequest) -> HttpResponse:
+    return _gk(request, "portal/gk/guide.html", "portal:gk_guide")
+
+
+@require_safe
+@counted()
+def gk_catalogue(request: HttpRequest) -> HttpResponse:
+    return _gk(
+        request,
+        "portal/gk/catalogue.html",
+        "portal:gk_catalogue",
+        categories=selectors.article_counts_by_category(),
+        notice_kinds=selectors.notice_counts_by_kind(),
+        notice_domains=selectors.notice_counts_by_domain(),
+    )
+
+
+@require_safe
+@counted()
+def gk_rules(request: HttpRequest) -> HttpResponse:
+    return _gk(
+        request,
+        "portal/gk/rules.html",
+        "portal:gk_rules",
+        articles=selectors.article_latest(category_code="key_document", limit=30),
+    )
+
+
+@require_safe
+@counted()
+def gk_statutory(request: HttpRequest) -> HttpResponse:
+    return _gk(
+        request, "portal/gk/statutory.html", "portal:gk_statutory", categories=selectors.article_counts_by_category()
+    )
+
+
+@require_safe
+@counted()
+def gk_apply(request: HttpRequest) -> HttpResponse:
+    return _gk(request, "portal/gk/apply.html", "portal:gk_apply")
+
+
+@require_safe
+@counted()
+def gk_reports(request: HttpRequest) -> HttpResponse:
+    return _gk(request, "portal/gk/reports.html", "portal:gk_reports", reports=[])
+
+
+@require_safe
+@counted()
+def gk_interpretations(request: HttpRequest) -> HttpResponse:
+    return _gk(request, "portal/gk/interpretations.html", "portal:gk_interpretations", interpretations=[])
+
+
+def _column(request: HttpRequest, template: str, code: str, **extra: Any) -> HttpResponse:
+    return render(
+        request, template, {"articles": selectors.article_latest(category_code=code, limit=20), "code": code, **extra}
+    )
+
+
+@require_safe
+@counted()
+def interaction(request: HttpRequest) -> HttpResponse:
+    return _column(request, "portal/interaction.html", "consultation")
+
+
+@require_safe
+@counted()
+def credit(request: HttpRequest) -> HttpResponse:
+    return _column(request, "portal/credit.html", "exposure")
+
+
+@require_safe
+@counted()
+def service_guide(request: HttpRequest) -> HttpResponse:
+    return _column(request, "portal/service_guide.html", "service_guide")

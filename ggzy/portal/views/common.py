@@ -1,0 +1,168 @@
+"""What every public page shares: reading filters from the query string (with Chinese messages for
+bad values), pagination, visit counting and the clock."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import logging
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.paginator import Page, Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from ggzy.core.clock import Clock, local_date, system_clock
+from ggzy.publishing import services as publishing_services
+from ggzy.publishing.services.visits import is_bot
+
+logger = logging.getLogger(__name__)
+
+# Views read the time from here; tests replace it to move "today".
+clock: Clock = system_clock
+
+PER_PAGE = 20
+MIN_YEAR, MAX_YEAR = 1990, 2100
+MAX_QUERY_CHARS = 100
+
+
+class BadFilter(Exception):
+    """A query-string value a page cannot use. The message is shown to the reader (HTTP 400)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def today() -> dt.date:
+    return local_date(clock.now())
+
+
+def parse_choice(params: Mapping[str, str], name: str, label: str, choices: Iterable[tuple[str, str]]) -> str:
+    value = (params.get(name) or "").strip()
+    if not value:
+        return ""
+    allowed = dict(choices)
+    if value not in allowed:
+        names = "、".join(allowed.values())
+        raise BadFilter(f"“{label}”的取值“{value[:40]}”无效，可选：{names}")
+    return value
+
+
+def parse_date(params: Mapping[str, str], name: str, label: str) -> dt.date | None:
+    value = (params.get(name) or "").strip()
+    if not value:
+        return None
+    try:
+        day = dt.date.fromisoformat(value)
+    except ValueError:
+        raise BadFilter(f"“{label}”应为“年-月-日”格式的日期，例如 2021-06-01（收到“{value[:40]}”）") from None
+    if not MIN_YEAR <= day.year <= MAX_YEAR:
+        raise BadFilter(f"“{label}”超出可查询范围（{MIN_YEAR}—{MAX_YEAR}年）")
+    return day
+
+
+def parse_date_range(params: Mapping[str, str]) -> tuple[dt.date | None, dt.date | None]:
+    date_from = parse_date(params, "date_from", "开始日期")
+    date_to = parse_date(params, "date_to", "结束日期")
+    if date_from and date_to and date_from > date_to:
+        raise BadFilter("开始日期不能晚于结束日期")
+    return date_from, date_to
+
+
+def parse_page(params: Mapping[str, str]) -> int:
+    value = (params.get("page") or "").strip()
+    if not value:
+        return 1
+    if not value.isascii() or not value.isdigit() or int(value) < 1 or len(value) > 6:
+        raise BadFilter(f"页码应为正整数（收到“{value[:20]}”）")
+    return int(value)
+
+
+def paginate(object_list: Any, number: int, per_page: int = PER_PAGE) -> Page[Any]:
+    paginator = Paginator(object_list, per_page, allow_empty_first_page=True)
+    if number > paginator.num_pages:
+        raise BadFilter(f"页码超出范围：共 {paginator.num_pages} 页，请求的是第 {number} 页")
+    return paginator.page(number)
+
+
+@dataclass(frozen=True)
+class PageLinks:
+    """Page numbers to show around the current one; ``None`` marks a gap (…)."""
+
+    number: int
+    num_pages: int
+    numbers: list[int | None]
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.num_pages
+
+    @property
+    def previous_number(self) -> int:
+        return self.number - 1
+
+    @property
+    def next_number(self) -> int:
+        return self.number + 1
+
+
+def page_links(number: int, num_pages: int, around: int = 2) -> PageLinks:
+    wanted = {1, num_pages, *range(number - around, number + around + 1)}
+    shown = sorted(n for n in wanted if 1 <= n <= num_pages)
+    numbers: list[int | None] = []
+    for n in shown:
+        if numbers and numbers[-1] is not None and n - numbers[-1] > 1:  # type: ignore[operator]
+            numbers.append(None)
+        numbers.append(n)
+    return PageLinks(number=number, num_pages=max(num_pages, 1), numbers=numbers)
+
+
+def query_without_page(params: Mapping[str, str], keys: Sequence[str]) -> str:
+    """The current filters as a query string (without ``page``), for pagination links."""
+    from urllib.parse import urlencode
+
+    return urlencode([(k, params[k]) for k in keys if params.get(k)])
+
+
+def bad_request(request: HttpRequest, template: str, context: dict[str, Any], error: BadFilter) -> HttpResponse:
+    return render(request, template, {**context, "error": error.message}, status=400)
+
+
+# -- visits -----------------------------------------------------------------------------------
+
+
+def count_visit(request: HttpRequest, response: HttpResponse, item_key: str | None) -> None:
+    """Count a successful public page view by a person (not a bot). No address is stored."""
+    if request.method != "GET" or response.status_code != 200:
+        return
+    if is_bot(request.headers.get("user-agent", "")):
+        return
+    keys = ["site"] if item_key is None else ["site", item_key]
+    try:
+        publishing_services.visit_record(keys=keys, day=today())
+    except Exception:  # noqa: BLE001 - a counting failure must never break the page
+        logger.exception("visit counting failed")
+
+
+def counted(item: str | None = None) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """Decorate a public page view so each view by a person is counted for the site and, when
+    ``item`` is "article" or "notice", for the object whose ``pk`` is in the URL."""
+
+    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @functools.wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            response = view(request, *args, **kwargs)
+            key = f"{item}:{kwargs['pk']}" if item and "pk" in kwargs else None
+            count_visit(request, response, key)
+            return response
+
+        return wrapper
+
+    return decorate
