@@ -31,6 +31,19 @@ def credit_code(n: int | None = None) -> str:
     return make_credit_code(f"91640400MA{n:07d}")
 
 
+@pytest.fixture(autouse=True)
+def _default_rows(request: pytest.FixtureRequest) -> None:
+    """Transactional tests flush every table, migration-made rows included; put the default
+    columns and review chains back for any test that uses the database."""
+    if request.node.get_closest_marker("django_db") is None:
+        return
+    request.getfixturevalue("db") if "transactional_db" not in request.fixturenames else None
+    from ggzy.publishing.defaults import ensure_defaults
+    from ggzy.publishing.models import Category, ReviewChain, ReviewStep
+
+    ensure_defaults(Category, ReviewChain, ReviewStep)
+
+
 @pytest.fixture
 def clock() -> FixedClock:
     return FixedClock()

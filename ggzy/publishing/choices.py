@@ -47,15 +47,4 @@ class ContentType(models.TextChoices):
     NOTICE = "notice", "交易公告"
 
 
-# The nine article categories of the 2021 report, in its order. Staff may add more (Category rows).
-DEFAULT_CATEGORIES: list[tuple[str, str]] = [
-    ("news", "要闻速递"),
-    ("key_document", "重要文件"),
-    ("work_brief", "工作简报"),
-    ("industry_news", "行业动态"),
-    ("service_guide", "办事指南"),
-    ("consultation", "调查征集"),
-    ("exposure", "曝光台"),
-    ("finance", "财务公开"),
-    ("project_plan", "项目安排"),
-]
+# The nine article categories of the 2021 report live in publishing.defaults.

@@ -7,46 +7,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.test import Client
 
-from ggzy.core.clock import SHANGHAI, FixedClock
+from ggzy.api.tests.helpers import T0
+from ggzy.core.clock import FixedClock
 from ggzy.publishing import services
 from ggzy.publishing.models import Article, Category, Notice
-
-T0 = dt.datetime(2021, 6, 1, 2, 0, tzinfo=dt.UTC)  # 2021-06-01 10:00 in Shanghai
-
-
-def shanghai(*args: int) -> dt.datetime:
-    return dt.datetime(*args, tzinfo=SHANGHAI)  # type: ignore[misc]
-
-
-@pytest.fixture
-def api(client: Client) -> Client:
-    return client
-
-
-def get_json(client: Client, url: str, status: int = 200, **params: Any) -> Any:
-    response = client.get(url, params)
-    assert response.status_code == status, response.content.decode()
-    assert response["Content-Type"].startswith("application/json")
-    return response.json()
-
-
-def assert_error(body: Any, code: str, *fields: str) -> None:
-    """The one error format: {"error": {"code", "message" (Chinese), "fields"}}."""
-    assert set(body) == {"error"}, body
-    error = body["error"]
-    assert set(error) == {"code", "message", "fields"}, error
-    assert error["code"] == code, error
-    assert error["message"] and any("\u4e00" <= ch <= "\u9fff" for ch in error["message"]), error
-    assert isinstance(error["fields"], dict)
-    for name in fields:
-        assert name in error["fields"], error
-
+from ggzy.publishing.services.notices import FIELDS as NOTICE_FIELDS
 
 NOTICE_DEFAULTS: dict[str, dict[str, Any]] = {
     "tender": {"bid_deadline": T0 + dt.timedelta(days=30), "opening_at": T0 + dt.timedelta(days=30)},
@@ -136,9 +105,12 @@ def correct(staff: dict[str, Any], publish: Callable[..., Any]) -> Callable[...,
 
     def run(item: Any, *, at: dt.datetime, note: str = "更正预算金额", **changes: Any) -> Any:
         new = services.release_correction_start(actor=staff["editor"], item=item, correction_note=note)
-        if changes:
-            type(new).objects.filter(pk=new.pk).update(**changes)
-            new.refresh_from_db()
+        if isinstance(new, Notice):
+            data = {name: getattr(new, name) for name in NOTICE_FIELDS} | changes
+            title = data.pop("title", new.title)
+            new = services.notice_update(
+                actor=staff["editor"], notice=new, title=title, body_html=new.body_html, **data
+            )
         return publish(new, clock=FixedClock(at))
 
     return run
@@ -150,4 +122,3 @@ def no_settle(settings: Any) -> None:
     settings.GGZY_API_FEED_SETTLE_SECONDS = 0
 
 
-__all__ = ["T0", "Decimal", "assert_error", "get_json", "shanghai"]
