@@ -66,7 +66,9 @@ def make_org(db: None) -> Callable[..., Any]:
 def make_user(db: None, make_org: Callable[..., Any]) -> Callable[..., Any]:
     from ggzy.accounts import services
 
-    def make(*roles: str, org: Any = None, username: str | None = None, password: str = "pw-1234567890") -> Any:
+    def make(
+        *roles: str, org: Any = None, username: str | None = None, password: str = "pw-1234567890"
+    ) -> Any:
         org = org or make_org("center")
         return services.user_create(
             actor=None,
@@ -146,4 +148,6 @@ def page(browser: Any) -> Iterator[Any]:
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
     if _browser_not_run:
-        terminalreporter.write_sep("!", "BROWSER TESTS DID NOT RUN (chromium missing) — CI will fail on this", red=True)
+        terminalreporter.write_sep(
+            "!", "BROWSER TESTS DID NOT RUN (chromium missing) — CI will fail on this", red=True
+        )

@@ -31,7 +31,7 @@ CENTER_ROLES = frozenset(
 )
 
 ROLE_ORGANISATION_KIND: dict[str, str] = {
-    **{role: OrganisationKind.CENTER for role in CENTER_ROLES},
+    **dict.fromkeys(CENTER_ROLES, OrganisationKind.CENTER),
     Role.AGENCY_PUBLISHER: OrganisationKind.AGENCY,
     Role.TENDERER: OrganisationKind.TENDERER,
     Role.BIDDER: OrganisationKind.BIDDER,

@@ -43,7 +43,12 @@ class User(AbstractUser):
     their :class:`RoleGrant` rows, never Django's is_staff (which only opens Django admin)."""
 
     organisation = models.ForeignKey(
-        Organisation, verbose_name="所属机构", on_delete=models.PROTECT, null=True, blank=True, related_name="users"
+        Organisation,
+        verbose_name="所属机构",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
     )
     display_name = models.CharField("姓名", max_length=50, blank=True)
     phone = models.CharField("手机", max_length=20, blank=True)

@@ -7,7 +7,8 @@ from django.db.models import QuerySet
 from ggzy.accounts.choices import OrganisationKind
 from ggzy.accounts.models import Organisation, User
 
-DEMO_PASSWORD = "ggzy-demo-2021"
+# The demo's shared password, printed on the demo login page; never used outside `ggzy demo`.
+DEMO_PASSWORD = "ggzy-demo-2021"  # noqa: S105
 
 
 def organisation_list(*, kind: str | None = None) -> QuerySet[Organisation]:

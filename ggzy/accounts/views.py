@@ -92,7 +92,9 @@ def totp_verify_view(request: HttpRequest) -> HttpResponse:
             next_url = request.session.get(NEXT_KEY, "")
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             return redirect(_safe_next(request, next_url))
-    return render(request, "accounts/totp_verify.html", {"form": form, "error": error}, status=400 if error else 200)
+    return render(
+        request, "accounts/totp_verify.html", {"form": form, "error": error}, status=400 if error else 200
+    )
 
 
 @require_http_methods(["GET", "POST"])

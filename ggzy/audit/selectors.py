@@ -52,10 +52,16 @@ def audit_verify(*, progress: Callable[[int, int], None] | None = None, batch: i
         for event in rows:
             if event.seq != expected_seq:
                 return VerifyResult(
-                    False, checked, head.seq, expected_seq, f"事件 #{expected_seq} 缺失（下一条是 #{event.seq}）"
+                    False,
+                    checked,
+                    head.seq,
+                    expected_seq,
+                    f"事件 #{expected_seq} 缺失（下一条是 #{event.seq}）",
                 )
             if event.prev_hash != prev_hash:
-                return VerifyResult(False, checked, head.seq, event.seq, f"事件 #{event.seq} 的前序哈希与链不符")
+                return VerifyResult(
+                    False, checked, head.seq, event.seq, f"事件 #{event.seq} 的前序哈希与链不符"
+                )
             body = chain.event_body(
                 seq=event.seq,
                 at=event.at,
@@ -78,7 +84,11 @@ def audit_verify(*, progress: Callable[[int, int], None] | None = None, batch: i
             progress(checked, total)
     if head.seq != checked or head.hash != prev_hash:
         return VerifyResult(
-            False, checked, head.seq, checked + 1, f"链头为 #{head.seq}，但日志只到 #{checked}：末尾事件被删除"
+            False,
+            checked,
+            head.seq,
+            checked + 1,
+            f"链头为 #{head.seq}，但日志只到 #{checked}：末尾事件被删除",
         )
     for cp in Checkpoint.objects.order_by("seq"):
         message = chain.checkpoint_message(cp.seq, cp.head_hash, cp.at)

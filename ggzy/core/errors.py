@@ -13,7 +13,9 @@ class GgzyError(Exception):
     code = "invalid"
     http_status = 400
 
-    def __init__(self, message: str, *, code: str | None = None, fields: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, message: str, *, code: str | None = None, fields: dict[str, str] | None = None
+    ) -> None:
         super().__init__(message)
         self.message = message
         if code is not None:

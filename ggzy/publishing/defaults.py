@@ -32,4 +32,6 @@ def ensure_defaults(category_model: Any, chain_model: Any, step_model: Any) -> N
     for content_type, name in CHAINS:
         chain, _ = chain_model.objects.get_or_create(content_type=content_type, defaults={"name": name})
         for position, code, role in STEPS:
-            step_model.objects.get_or_create(chain=chain, position=position, defaults={"code": code, "role": role})
+            step_model.objects.get_or_create(
+                chain=chain, position=position, defaults={"code": code, "role": role}
+            )

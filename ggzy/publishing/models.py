@@ -91,7 +91,9 @@ class Release(models.Model):
 
     title = models.CharField("标题", max_length=300)
     body_html = models.TextField("正文", blank=True)
-    status = models.CharField("状态", max_length=20, choices=ReleaseStatus.choices, default=ReleaseStatus.DRAFT)
+    status = models.CharField(
+        "状态", max_length=20, choices=ReleaseStatus.choices, default=ReleaseStatus.DRAFT
+    )
     review_position = models.PositiveSmallIntegerField(
         "当前审核环节", null=True, blank=True, help_text="在审核中时，等待审核的环节序号"
     )
@@ -104,7 +106,12 @@ class Release(models.Model):
     version = models.PositiveIntegerField("版本", default=1)
     lineage_id = models.BigIntegerField("版本族", null=True, blank=True, db_index=True)
     previous = models.OneToOneField(
-        "self", verbose_name="更正前版本", null=True, blank=True, on_delete=models.PROTECT, related_name="next"
+        "self",
+        verbose_name="更正前版本",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="next",
     )
     correction_note = models.TextField("更正说明", blank=True)
     withdrawn_at = models.DateTimeField("撤回时间", null=True, blank=True)
@@ -127,7 +134,9 @@ class Release(models.Model):
 class Article(Release):
     """A piece of government information (政务信息) in one category (栏目)."""
 
-    category = models.ForeignKey(Category, verbose_name="栏目", on_delete=models.PROTECT, related_name="articles")
+    category = models.ForeignKey(
+        Category, verbose_name="栏目", on_delete=models.PROTECT, related_name="articles"
+    )
     summary = models.CharField("摘要", max_length=500, blank=True)
     source = models.CharField("来源", max_length=100, blank=True)
     doc_number = models.CharField("文号", max_length=100, blank=True)
@@ -176,7 +185,9 @@ class Notice(Release):
     publicity_start = models.DateField("公示开始", null=True, blank=True)
     publicity_end = models.DateField("公示结束", null=True, blank=True)
     winner_name = models.CharField("中标(成交)人", max_length=200, blank=True)
-    award_amount = models.DecimalField("中标(成交)金额（元）", max_digits=16, decimal_places=2, null=True, blank=True)
+    award_amount = models.DecimalField(
+        "中标(成交)金额（元）", max_digits=16, decimal_places=2, null=True, blank=True
+    )
 
     class Meta:
         ordering = ["-published_at", "-pk"]
@@ -205,8 +216,12 @@ class Attachment(models.Model):
     """A file attached to exactly one article or notice, shown with its SHA-256."""
 
     file = models.ForeignKey(StoredFile, on_delete=models.PROTECT, related_name="attachments")
-    article = models.ForeignKey(Article, null=True, blank=True, on_delete=models.CASCADE, related_name="attachments")
-    notice = models.ForeignKey(Notice, null=True, blank=True, on_delete=models.CASCADE, related_name="attachments")
+    article = models.ForeignKey(
+        Article, null=True, blank=True, on_delete=models.CASCADE, related_name="attachments"
+    )
+    notice = models.ForeignKey(
+        Notice, null=True, blank=True, on_delete=models.CASCADE, related_name="attachments"
+    )
     name = models.CharField("文件名", max_length=200)
     position = models.PositiveSmallIntegerField(default=0)
 

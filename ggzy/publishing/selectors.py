@@ -33,7 +33,9 @@ def _day_bounds(date_from: dt.date | None, date_to: dt.date | None) -> dict[str,
     if date_from:
         bounds["published_at__gte"] = dt.datetime.combine(date_from, dt.time.min, tzinfo=SHANGHAI)
     if date_to:
-        bounds["published_at__lt"] = dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time.min, tzinfo=SHANGHAI)
+        bounds["published_at__lt"] = dt.datetime.combine(
+            date_to + dt.timedelta(days=1), dt.time.min, tzinfo=SHANGHAI
+        )
     return bounds
 
 
@@ -74,7 +76,9 @@ def notice_list_public(
 
 def article_get_public(*, pk: int) -> Article:
     article = (
-        Article.objects.filter(pk=pk, status__in=PUBLIC_PAGE_STATUSES).select_related("category", "organisation").first()
+        Article.objects.filter(pk=pk, status__in=PUBLIC_PAGE_STATUSES)
+        .select_related("category", "organisation")
+        .first()
     )
     if article is None:
         raise NotFound("信息不存在或尚未发布")
@@ -90,7 +94,7 @@ def notice_get_public(*, pk: int) -> Notice:
 
 def version_history(item: Release) -> list[Release]:
     """Every public version in the item's lineage, oldest first."""
-    model = type(item)
+    model: Any = type(item)
     return list(
         model.objects.filter(lineage_id=item.lineage_id or item.pk, status__in=PUBLIC_PAGE_STATUSES)
         .only("pk", "version", "status", "published_at", "correction_note", "title")
@@ -102,7 +106,7 @@ def latest_version(item: Release) -> Release | None:
     """The newest public version of the lineage when ``item`` has been corrected."""
     if item.status != ReleaseStatus.CORRECTED:
         return None
-    model = type(item)
+    model: Any = type(item)
     return (
         model.objects.filter(lineage_id=item.lineage_id, status=ReleaseStatus.PUBLISHED)
         .only("pk", "version", "title")
@@ -115,18 +119,35 @@ def notice_related(notice: Notice) -> list[Notice]:
     """The project's notices in order (tender → changes → candidates → award)."""
     if not notice.project_code:
         return [notice]
-    order = {k: i for i, k in enumerate([NoticeKind.TENDER, NoticeKind.CHANGE, NoticeKind.CANDIDATE, NoticeKind.AWARD, NoticeKind.TERMINATION])}
+    order: dict[str, int] = {
+        str(k): i
+        for i, k in enumerate(
+            [
+                NoticeKind.TENDER,
+                NoticeKind.CHANGE,
+                NoticeKind.CANDIDATE,
+                NoticeKind.AWARD,
+                NoticeKind.TERMINATION,
+            ]
+        )
+    }
     rows = list(
         Notice.objects.filter(project_code=notice.project_code, status__in=PUBLIC_LIST_STATUSES)
         .only("pk", "title", "kind", "published_at", "section_code")
         .order_by("published_at", "pk")[:50]
     )
-    return sorted(rows, key=lambda n: (order.get(n.kind, 9), n.published_at or dt.datetime.max.replace(tzinfo=dt.UTC)))
+    return sorted(
+        rows, key=lambda n: (order.get(n.kind, 9), n.published_at or dt.datetime.max.replace(tzinfo=dt.UTC))
+    )
 
 
 def review_history(item: Release) -> QuerySet[ReviewRecord]:
     ctype = ContentType.ARTICLE if isinstance(item, Article) else ContentType.NOTICE
-    return ReviewRecord.objects.filter(content_type=ctype, object_id=item.pk).select_related("actor").order_by("at", "pk")
+    return (
+        ReviewRecord.objects.filter(content_type=ctype, object_id=item.pk)
+        .select_related("actor")
+        .order_by("at", "pk")
+    )
 
 
 def last_return_comment(item: Release) -> str:
@@ -230,13 +251,16 @@ def publication_stats(*, year: int) -> PublicationStats:
     end = dt.datetime(year + 1, 1, 1, tzinfo=SHANGHAI)
     window = Q(published_at__gte=start, published_at__lt=end, version=1)
     articles = dict(
-        Article.objects.filter(window).values_list("category__code").annotate(n=Count("pk")).values_list("category__code", "n")
+        Article.objects.filter(window)
+        .values_list("category__code")
+        .annotate(n=Count("pk"))
+        .values_list("category__code", "n")
     )
     categories = {c.code: articles.get(c.code, 0) for c in Category.objects.all()}
     by_kind_domain = list(Notice.objects.filter(window).values_list("kind", "domain").annotate(n=Count("pk")))
-    notices_by_kind = {k: 0 for k in NoticeKind.values}
-    tender_by_domain = {d: 0 for d in TradeDomain.values}
-    award_by_domain = {d: 0 for d in TradeDomain.values}
+    notices_by_kind = dict.fromkeys(NoticeKind.values, 0)
+    tender_by_domain = dict.fromkeys(TradeDomain.values, 0)
+    award_by_domain = dict.fromkeys(TradeDomain.values, 0)
     for kind, domain, n in by_kind_domain:
         notices_by_kind[kind] += n
         if kind in (NoticeKind.TENDER, NoticeKind.CHANGE):
@@ -244,8 +268,13 @@ def publication_stats(*, year: int) -> PublicationStats:
         elif kind == NoticeKind.AWARD:
             award_by_domain[domain] += n
     visits = VisitDay.objects.filter(key="site", date__year=year)
-    by_month = {m: 0 for m in range(1, 13)}
-    for month, n in visits.annotate(m=ExtractMonth("date")).values_list("m").annotate(n=Sum("count")).values_list("m", "n"):
+    by_month = dict.fromkeys(range(1, 13), 0)
+    for month, n in (
+        visits.annotate(m=ExtractMonth("date"))
+        .values_list("m")
+        .annotate(n=Sum("count"))
+        .values_list("m", "n")
+    ):
         by_month[int(month)] = int(n)
     articles_total = sum(categories.values())
     tender_total = notices_by_kind[NoticeKind.TENDER] + notices_by_kind[NoticeKind.CHANGE]

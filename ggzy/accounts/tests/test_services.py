@@ -17,7 +17,9 @@ pytestmark = pytest.mark.django_db
 
 
 def test_organisation_with_valid_code_is_audited() -> None:
-    org = services.organisation_create(actor=None, kind="agency", name="宁夏某工程咨询有限公司", credit_code="91110000802100433b")
+    org = services.organisation_create(
+        actor=None, kind="agency", name="宁夏某工程咨询有限公司", credit_code="91110000802100433b"
+    )
     assert org.credit_code == "91110000802100433B"
     assert Event.objects.filter(action="organisation.create", target_id=str(org.pk)).exists()
 
@@ -41,9 +43,13 @@ def test_duplicate_credit_code_is_refused() -> None:
 def test_role_must_fit_organisation_kind(make_org: Any) -> None:
     agency = make_org("agency")
     with pytest.raises(ValidationFailed, match="交易中心"):
-        services.user_create(actor=None, username="a1", password="x" * 12, organisation=agency, roles=["signer"])
+        services.user_create(
+            actor=None, username="a1", password="x" * 12, organisation=agency, roles=["signer"]
+        )
     assert not User.objects.filter(username="a1").exists()
-    user = services.user_create(actor=None, username="a2", password="x" * 12, organisation=agency, roles=["agency_publisher"])
+    user = services.user_create(
+        actor=None, username="a2", password="x" * 12, organisation=agency, roles=["agency_publisher"]
+    )
     assert user.has_role("agency_publisher") and not user.has_role("signer")
     assert RoleGrant.objects.filter(user=user).count() == 1
 

@@ -14,7 +14,9 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def _append(n: int) -> None:
     for i in range(n):
         with transaction.atomic():
-            services.audit_record(actor=None, action="test.event", target=("test.thing", str(i)), data={"i": i, "名": "值"})
+            services.audit_record(
+                actor=None, action="test.event", target=("test.thing", str(i)), data={"i": i, "名": "值"}
+            )
 
 
 def _raw(sql: str, params: list[object]) -> None:
@@ -103,6 +105,10 @@ def test_postgres_trigger_refuses_update_and_delete() -> None:
 
     _append(1)
     for sql in ("UPDATE audit_event SET action = 'x'", "DELETE FROM audit_event"):
-        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cur:
+        with (
+            pytest.raises(DatabaseError, match="append-only"),
+            transaction.atomic(),
+            connection.cursor() as cur,
+        ):
             cur.execute(sql)
     assert Event.objects.count() == 1

@@ -32,7 +32,12 @@ def test_make_credit_code_round_trips() -> None:
 
 
 def test_canonical_json_is_stable_and_utf8() -> None:
-    value = {"b": 1, "a": "招标", "t": dt.datetime(2021, 1, 1, 8, tzinfo=dt.timezone(dt.timedelta(hours=8))), "m": Decimal("1.50")}
+    value = {
+        "b": 1,
+        "a": "招标",
+        "t": dt.datetime(2021, 1, 1, 8, tzinfo=dt.timezone(dt.timedelta(hours=8))),
+        "m": Decimal("1.50"),
+    }
     assert canonical_json(value) == '{"a":"招标","b":1,"m":"1.50","t":"2021-01-01T00:00:00.000000Z"}'.encode()
 
 

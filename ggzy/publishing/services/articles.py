@@ -13,7 +13,7 @@ from ggzy.accounts.models import User
 from ggzy.audit.services import audit_record
 from ggzy.core.errors import InvalidTransition, PermissionDenied, ValidationFailed
 from ggzy.publishing import workflow
-from ggzy.publishing.models import Article, Attachment, Category
+from ggzy.publishing.models import Article, Attachment, Category, Notice
 from ggzy.publishing.sanitize import clean_html
 from ggzy.publishing.services.files import check_upload, stored_file_put
 
@@ -41,12 +41,20 @@ def precheck_uploads(uploads: Sequence[Upload]) -> None:
         content.seek(0)
 
 
-def attach_files(*, article: Article | None = None, notice: object | None = None, uploads: Sequence[Upload]) -> None:
-    start = (article or notice).attachments.count()  # type: ignore[union-attr]
+def attach_files(
+    *, article: Article | None = None, notice: Notice | None = None, uploads: Sequence[Upload]
+) -> None:
+    owner: Article | Notice | None = article or notice
+    assert owner is not None
+    start = owner.attachments.count()
     for offset, (name, content) in enumerate(uploads):
         stored = stored_file_put(name=name, content=content)
         Attachment.objects.create(
-            file=stored, article=article, notice=notice, name=name[:200], position=start + offset  # type: ignore[misc]
+            file=stored,
+            article=article,
+            notice=notice,
+            name=name[:200],
+            position=start + offset,
         )
 
 
@@ -67,6 +75,7 @@ def article_create(
         raise PermissionDenied("只有交易中心的信息编辑可以起草政务信息")
     _check_fields(title=title, category=category)
     precheck_uploads(uploads)  # a bad file is refused before any row is written
+    assert category is not None  # checked above
     article = Article.objects.create(
         category=category,
         title=title.strip(),
@@ -109,11 +118,15 @@ def article_update(
         workflow.ensure_allowed("edit", article.status)
     except workflow.TransitionNotAllowed as exc:
         raise InvalidTransition(str(exc)) from None
-    if not (article.author_id == actor.pk or (actor.has_role(Role.EDITOR) and actor.organisation_id == article.organisation_id)):
+    if not (
+        article.author_id == actor.pk
+        or (actor.has_role(Role.EDITOR) and actor.organisation_id == article.organisation_id)
+    ):
         raise PermissionDenied("只有起草人或本单位信息编辑可以修改")
     _check_fields(title=title, category=category)
     precheck_uploads(uploads)
-    article.category = category  # type: ignore[assignment]
+    assert category is not None  # checked above
+    article.category = category
     article.title = title.strip()
     article.body_html = clean_html(body_html)
     article.summary = summary.strip()[:500]
@@ -121,7 +134,16 @@ def article_update(
     article.doc_number = doc_number.strip()[:100]
     article.publish_at = publish_at
     article.save(
-        update_fields=["category", "title", "body_html", "summary", "source", "doc_number", "publish_at", "updated_at"]
+        update_fields=[
+            "category",
+            "title",
+            "body_html",
+            "summary",
+            "source",
+            "doc_number",
+            "publish_at",
+            "updated_at",
+        ]
     )
     attach_files(article=article, uploads=uploads)
     audit_record(actor=actor, action="article.update", target=article, data={"title": article.title})

@@ -21,7 +21,15 @@ def document_fields(item: Release) -> dict[str, object]:
         }
     assert isinstance(item, Notice)
     extra = " ".join(
-        x for x in (item.project_code, item.project_name, item.section_code, item.tenderer_name, item.agency_name) if x
+        x
+        for x in (
+            item.project_code,
+            item.project_name,
+            item.section_code,
+            item.tenderer_name,
+            item.agency_name,
+        )
+        if x
     )
     return {
         "kind": "notice",
@@ -40,4 +48,6 @@ def index(item: Release) -> None:
 
 
 def unindex(item: Release) -> None:
-    search_services.search_remove_document(kind="article" if isinstance(item, Article) else "notice", object_id=item.pk)
+    search_services.search_remove_document(
+        kind="article" if isinstance(item, Article) else "notice", object_id=item.pk
+    )

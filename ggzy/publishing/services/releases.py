@@ -8,7 +8,7 @@ same transaction. The search index follows publication, correction and withdrawa
 from __future__ import annotations
 
 import datetime as dt
-from typing import TypeVar
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Model
@@ -23,8 +23,6 @@ from ggzy.publishing.choices import ContentType, Decision, ReleaseStatus
 from ggzy.publishing.models import Article, Notice, Release, ReviewChain, ReviewRecord, ReviewStep
 from ggzy.publishing.services import indexing
 
-R = TypeVar("R", Article, Notice)
-
 
 def content_type_of(item: Release) -> str:
     return ContentType.ARTICLE if isinstance(item, Article) else ContentType.NOTICE
@@ -38,8 +36,8 @@ def chain_steps(content_type: str) -> list[ReviewStep]:
     return steps
 
 
-def _lock(item: R) -> R:
-    return type(item).objects.select_for_update().get(pk=item.pk)  # type: ignore[return-value]
+def _lock[R: (Article, Notice)](item: R) -> R:
+    return type(item).objects.select_for_update().get(pk=item.pk)
 
 
 def _transition(item: Release, name: str) -> None:
@@ -49,7 +47,9 @@ def _transition(item: Release, name: str) -> None:
         raise InvalidTransition(str(exc)) from None
 
 
-def _record(item: Release, *, actor: User, decision: str, step: ReviewStep | None, comment: str, at: dt.datetime) -> None:
+def _record(
+    item: Release, *, actor: User, decision: str, step: ReviewStep | None, comment: str, at: dt.datetime
+) -> None:
     ReviewRecord.objects.create(
         content_type=content_type_of(item),
         object_id=item.pk,
@@ -73,7 +73,7 @@ def _may_edit(actor: User, item: Release) -> bool:
 
 
 @transaction.atomic
-def release_submit(*, actor: User, item: R, clock: Clock = system_clock) -> R:
+def release_submit[R: (Article, Notice)](*, actor: User, item: R, clock: Clock = system_clock) -> R:
     """The author sends a draft (or a returned item) into the first review step."""
     item = _lock(item)
     _transition(item, "submit")
@@ -124,7 +124,9 @@ def _check_reviewer(actor: User, item: Release, step: ReviewStep) -> None:
 
 
 @transaction.atomic
-def release_approve(*, actor: User, item: R, comment: str = "", clock: Clock = system_clock) -> R:
+def release_approve[R: (Article, Notice)](
+    *, actor: User, item: R, comment: str = "", clock: Clock = system_clock
+) -> R:
     """The current step's reviewer approves; the last step (签发) publishes or schedules."""
     item = _lock(item)
     _transition(item, "approve")
@@ -156,7 +158,9 @@ def release_approve(*, actor: User, item: R, comment: str = "", clock: Clock = s
 
 
 @transaction.atomic
-def release_return(*, actor: User, item: R, comment: str, clock: Clock = system_clock) -> R:
+def release_return[R: (Article, Notice)](
+    *, actor: User, item: R, comment: str, clock: Clock = system_clock
+) -> R:
     """The current step's reviewer sends the item back to its author, saying why."""
     item = _lock(item)
     _transition(item, "return")
@@ -189,7 +193,8 @@ def _publish(item: Release, *, actor: User | None, now: dt.datetime, before: str
     _audit_publish(item, actor=actor, before=before)
     previous = item.previous
     if previous is not None:
-        previous = type(item).objects.select_for_update().get(pk=previous.pk)
+        model: Any = type(item)
+        previous = model.objects.select_for_update().get(pk=previous.pk)
         _transition(previous, "supersede")
         previous.status = ReleaseStatus.CORRECTED
         previous.save(update_fields=["status", "updated_at"])
@@ -218,7 +223,9 @@ def release_publish_due(*, clock: Clock = system_clock) -> int:
     published = 0
     for model in (Article, Notice):
         due = list(
-            model.objects.filter(status=ReleaseStatus.SCHEDULED, publish_at__lte=now).values_list("pk", flat=True)
+            model.objects.filter(status=ReleaseStatus.SCHEDULED, publish_at__lte=now).values_list(
+                "pk", flat=True
+            )
         )
         for pk in due:
             with transaction.atomic():
@@ -232,7 +239,9 @@ def release_publish_due(*, clock: Clock = system_clock) -> int:
 
 
 @transaction.atomic
-def release_withdraw(*, actor: User, item: R, reason: str, clock: Clock = system_clock) -> R:
+def release_withdraw[R: (Article, Notice)](
+    *, actor: User, item: R, reason: str, clock: Clock = system_clock
+) -> R:
     """Take a published (or scheduled) item down. The public page becomes a tombstone with the reason."""
     item = _lock(item)
     _transition(item, "withdraw")
@@ -258,7 +267,7 @@ def release_withdraw(*, actor: User, item: R, reason: str, clock: Clock = system
 
 
 @transaction.atomic
-def release_correction_start(*, actor: User, item: R, correction_note: str) -> R:
+def release_correction_start[R: (Article, Notice)](*, actor: User, item: R, correction_note: str) -> R:
     """Start a correction of a published item: a new draft version that, once it passes review,
     replaces the published one; the public sees the correction note and the version history."""
     item = _lock(item)
@@ -269,10 +278,9 @@ def release_correction_start(*, actor: User, item: R, correction_note: str) -> R
         raise ValidationFailed("请填写更正说明（将向公众公开）", fields={"correction_note": "必填"})
     if type(item).objects.filter(previous=item).exists():
         raise InvalidTransition("该信息已有正在办理的更正版本")
-    attachments = list(item.attachments.all())  # type: ignore[union-attr]
+    attachments = list(item.attachments.all())
     new = type(item).objects.get(pk=item.pk)
     new.pk = None
-    new.id = None  # type: ignore[assignment]
     new._state.adding = True
     new.status = ReleaseStatus.DRAFT
     new.review_position = None

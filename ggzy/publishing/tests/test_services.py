@@ -58,8 +58,19 @@ def test_four_step_review_publishes_and_indexes(staff: dict[str, Any], publish: 
         ("approve", "second_review"),
         ("approve", "sign_off"),
     ]
-    actions = list(Event.objects.filter(target_id=str(article.pk), target_type="publishing.article").values_list("action", flat=True))
-    assert actions == ["article.create", "article.submit", "article.approve", "article.approve", "article.approve", "article.publish"]
+    actions = list(
+        Event.objects.filter(target_id=str(article.pk), target_type="publishing.article").values_list(
+            "action", flat=True
+        )
+    )
+    assert actions == [
+        "article.create",
+        "article.submit",
+        "article.approve",
+        "article.approve",
+        "article.approve",
+        "article.publish",
+    ]
     assert audit_verify().ok
 
 
@@ -103,7 +114,11 @@ def test_return_needs_comment_and_author_sees_it(staff: dict[str, Any]) -> None:
     assert selectors.last_return_comment(article) == "标题请写明会议日期"
     # The author fixes it and resubmits; review starts again at 初审.
     article = services.article_update(
-        actor=staff["editor"], article=article, category=article.category, title="3月2日工程监理专题会议", body_html="<p>x</p>"
+        actor=staff["editor"],
+        article=article,
+        category=article.category,
+        title="3月2日工程监理专题会议",
+        body_html="<p>x</p>",
     )
     article = services.release_submit(actor=staff["editor"], item=article)
     assert article.review_position == 1
@@ -112,7 +127,9 @@ def test_return_needs_comment_and_author_sees_it(staff: dict[str, Any]) -> None:
 def test_published_content_is_immutable(staff: dict[str, Any], publish: Any) -> None:
     article = publish(_article(staff))
     with pytest.raises(InvalidTransition, match="已发布"):
-        services.article_update(actor=staff["editor"], article=article, category=article.category, title="改", body_html="")
+        services.article_update(
+            actor=staff["editor"], article=article, category=article.category, title="改", body_html=""
+        )
     with pytest.raises(InvalidTransition):
         services.release_submit(actor=staff["editor"], item=article)
 
@@ -126,7 +143,11 @@ def test_correction_creates_new_version_and_supersedes(staff: dict[str, Any], pu
     with pytest.raises(InvalidTransition, match="更正版本"):
         services.release_correction_start(actor=staff["editor"], item=v1, correction_note="再次")
     v2 = services.article_update(
-        actor=staff["editor"], article=v2, category=v2.category, title="工程监理专题会议（更正）", body_html="<p>新</p>"
+        actor=staff["editor"],
+        article=v2,
+        category=v2.category,
+        title="工程监理专题会议（更正）",
+        body_html="<p>新</p>",
     )
     v2 = publish(v2)
     v1.refresh_from_db()
@@ -198,7 +219,9 @@ def test_attachments_are_content_addressed(staff: dict[str, Any]) -> None:
 
 
 def test_script_is_stripped(staff: dict[str, Any]) -> None:
-    a = _article(staff, body_html='<p onclick="x()">正文<script>alert(1)</script><a href="javascript:x">链接</a></p>')
+    a = _article(
+        staff, body_html='<p onclick="x()">正文<script>alert(1)</script><a href="javascript:x">链接</a></p>'
+    )
     assert "script" not in a.body_html
     assert "onclick" not in a.body_html
     assert "javascript" not in a.body_html
@@ -218,18 +241,31 @@ def test_notice_rules(staff: dict[str, Any], publish: Any) -> None:
     deadline = dt.datetime(2026, 4, 1, 1, 30, tzinfo=dt.UTC)
     with pytest.raises(ValidationFailed, match="开标时间"):
         services.notice_create(
-            actor=staff["editor"], kind="tender", bid_deadline=deadline, opening_at=deadline - dt.timedelta(hours=1), **base
+            actor=staff["editor"],
+            kind="tender",
+            bid_deadline=deadline,
+            opening_at=deadline - dt.timedelta(hours=1),
+            **base,
         )
     with pytest.raises(ValidationFailed, match="原公告"):
         services.notice_create(actor=staff["editor"], kind="change", **base)
     tender = services.notice_create(
-        actor=staff["editor"], kind="tender", bid_deadline=deadline, opening_at=deadline, project_code="SFGC2026-0001", **base
+        actor=staff["editor"],
+        kind="tender",
+        bid_deadline=deadline,
+        opening_at=deadline,
+        project_code="SFGC2026-0001",
+        **base,
     )
     with pytest.raises(ValidationFailed, match="已发布"):
         services.notice_create(actor=staff["editor"], kind="change", changes=tender, **base)
     tender = publish(tender)
     change = services.notice_create(
-        actor=staff["editor"], kind="change", changes=tender, project_code="SFGC2026-0001", **{**base, "title": "变更公告"}
+        actor=staff["editor"],
+        kind="change",
+        changes=tender,
+        project_code="SFGC2026-0001",
+        **{**base, "title": "变更公告"},
     )
     publish(change)
     assert [n.kind for n in selectors.notice_related(tender)] == ["tender", "change"]

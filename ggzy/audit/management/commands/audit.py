@@ -50,7 +50,10 @@ class Command(BaseCommand):
         verify = sub.add_parser(
             "verify",
             help="逐条重算哈希并校验检查点签名 / re-hash every event and check checkpoint signatures",
-            description="完整时以0退出并输出“审计链完整：N 条事件”；发现被改动、删除或截断的事件时以1退出并指出第一条问题事件。",
+            description=(
+                "完整时以0退出并输出“审计链完整：N 条事件”；"
+                "发现被改动、删除或截断的事件时以1退出并指出第一条问题事件。"
+            ),
         )
         verify.add_argument(
             "--progress", action="store_true", help="在标准错误输出显示进度条（终端下默认显示）"
@@ -79,13 +82,17 @@ class Command(BaseCommand):
             bar.end()
         elapsed = time.monotonic() - started
         if result.ok:
-            self.stdout.write(f"审计链完整：{result.checked} 条事件（链头 #{result.head_seq}，耗时 {elapsed:.2f} 秒）")
+            self.stdout.write(
+                f"审计链完整：{result.checked} 条事件（链头 #{result.head_seq}，耗时 {elapsed:.2f} 秒）"
+            )
             return
         self.stdout.write(
             f"审计链已损坏：第一条问题事件 #{result.first_bad_seq} — {result.reason}"
             f"（此前 {result.checked} 条事件校验通过）"
         )
-        raise CommandError(f"审计链校验失败：事件 #{result.first_bad_seq}：{result.reason}", returncode=EXIT_BROKEN)
+        raise CommandError(
+            f"审计链校验失败：事件 #{result.first_bad_seq}：{result.reason}", returncode=EXIT_BROKEN
+        )
 
     def _checkpoint(self) -> None:
         checkpoint = checkpoint_create()
