@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
 import pytest
 from django.db import connection, transaction
 
@@ -112,3 +115,33 @@ def test_postgres_trigger_refuses_update_and_delete() -> None:
         ):
             cur.execute(sql)
     assert Event.objects.count() == 1
+
+
+def test_hash_follows_the_documented_format() -> None:
+    """An independent re-implementation of docs/formats/audit-chain.md, with only hashlib/json."""
+    import hashlib
+    import json
+
+    _append(2)
+    for event in Event.objects.order_by("seq"):
+        body = {
+            "seq": event.seq,
+            "at": event.at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+            "actor_id": event.actor_id,
+            "actor_label": event.actor_label,
+            "actor_org_id": event.actor_org_id,
+            "action": event.action,
+            "target_type": event.target_type,
+            "target_id": event.target_id,
+            "ip": event.ip,
+            "data": event.data,
+        }
+        canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+        assert hashlib.sha256(event.prev_hash.encode() + b"\n" + canonical).hexdigest() == event.hash
+
+
+def test_sm3_chain_verifies(settings: Any) -> None:
+    settings.GGZY_AUDIT_HASH = "sm3"
+    _append(2)
+    assert set(Event.objects.values_list("algorithm", flat=True)) == {"sm3"}
+    assert selectors.audit_verify().ok
