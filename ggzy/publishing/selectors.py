@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import ExtractMonth
 
 from ggzy.accounts.models import User
@@ -170,9 +170,26 @@ def review_queue(*, user: User) -> list[QueueEntry]:
         for step in chain.steps.all():
             if not user.has_role(step.role):
                 continue
+            # Not the user's own items, and not items the user already approved at another step
+            # of the current round (one person, one step: they could not act on it).
+            last_submit = (
+                ReviewRecord.objects.filter(
+                    content_type=chain.content_type, object_id=OuterRef(OuterRef("pk")), decision="submit"
+                )
+                .order_by("-pk")
+                .values("pk")[:1]
+            )
+            approved_this_round = ReviewRecord.objects.filter(
+                content_type=chain.content_type,
+                object_id=OuterRef("pk"),
+                decision="approve",
+                actor=user,
+                pk__gt=Subquery(last_submit),
+            )
             items = (
                 model.objects.filter(status=ReleaseStatus.IN_REVIEW, review_position=step.position)
                 .exclude(author=user)
+                .exclude(Exists(approved_this_round))
                 .order_by("updated_at")[:200]
             )
             entries.extend(QueueEntry(item, chain.content_type, step.get_code_display()) for item in items)

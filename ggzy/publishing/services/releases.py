@@ -195,6 +195,9 @@ def _publish(item: Release, *, actor: User | None, now: dt.datetime, before: str
     if previous is not None:
         model: Any = type(item)
         previous = model.objects.select_for_update().get(pk=previous.pk)
+    # A version withdrawn while its correction was in review stays withdrawn (its tombstone
+    # remains); only a published predecessor is superseded.
+    if previous is not None and previous.status == ReleaseStatus.PUBLISHED:
         _transition(previous, "supersede")
         previous.status = ReleaseStatus.CORRECTED
         previous.save(update_fields=["status", "updated_at"])

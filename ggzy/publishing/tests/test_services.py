@@ -281,3 +281,22 @@ def test_review_queue_shows_each_reviewer_their_step(staff: dict[str, Any]) -> N
     services.release_approve(actor=staff["first_reviewer"], item=article)
     assert selectors.review_queue(user=staff["first_reviewer"]) == []
     assert [e.step_name for e in selectors.review_queue(user=staff["reviewer"])] == ["审核"]
+
+
+def test_queue_hides_items_the_user_already_approved_this_round(staff: dict[str, Any]) -> None:
+    from ggzy.accounts.services import role_grant
+
+    role_grant(actor=None, user=staff["first_reviewer"], role="reviewer")
+    article = services.release_submit(actor=staff["editor"], item=_article(staff))
+    services.release_approve(actor=staff["first_reviewer"], item=article)
+    assert selectors.review_queue(user=staff["first_reviewer"]) == []
+    assert [e.item.pk for e in selectors.review_queue(user=staff["reviewer"])] == [article.pk]
+
+
+def test_correction_of_a_withdrawn_item_still_publishes(staff: dict[str, Any], publish: Any) -> None:
+    v1 = publish(_article(staff))
+    v2 = services.release_correction_start(actor=staff["editor"], item=v1, correction_note="重新发布")
+    services.release_withdraw(actor=staff["signer"], item=v1, reason="内容有误")
+    v2 = publish(v2)
+    v1.refresh_from_db()
+    assert (v1.status, v2.status) == ("withdrawn", "published")
