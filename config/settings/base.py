@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_tasks_db",
+    "ninja",
     "ggzy.core",
     "ggzy.audit",
     "ggzy.accounts",
@@ -188,3 +189,7 @@ LOGGING = {
 
 # Page-view counts are buffered per process and flushed at most this often (seconds).
 GGZY_VISIT_FLUSH_SECONDS = float(os.environ.get("GGZY_VISIT_FLUSH_SECONDS", "2"))
+
+# The API change feed holds back rows changed in the last N seconds, so a transaction that commits
+# late can never land behind a mirror's cursor.
+GGZY_API_FEED_SETTLE_SECONDS = float(os.environ.get("GGZY_API_FEED_SETTLE_SECONDS", "5"))

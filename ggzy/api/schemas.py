@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 from ninja import Field, Schema
 from pydantic import field_validator
+from pydantic_core import PydanticUseDefault
 
 from ggzy.core.clock import SHANGHAI
 from ggzy.publishing.choices import NoticeKind, ReleaseStatus, TradeDomain
@@ -32,7 +33,9 @@ class Params(Schema):
     @field_validator("*", mode="before")
     @classmethod
     def _empty_is_absent(cls, value: Any) -> Any:
-        return None if isinstance(value, str) and not value.strip() else value
+        if isinstance(value, str) and not value.strip():
+            raise PydanticUseDefault
+        return value
 
 
 class DateRange(Params):

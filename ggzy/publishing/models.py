@@ -197,6 +197,7 @@ class Notice(Release):
             models.Index(fields=["status", "domain", "kind", "-published_at"], name="notice_public_list"),
             models.Index(fields=["status", "-published_at"], name="notice_public_all"),
             models.Index(fields=["status", "opening_at"], name="notice_opening"),
+            models.Index(fields=["updated_at", "id"], name="notice_change_feed"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -33,5 +33,3 @@ def assert_error(body: Any, code: str, *fields: str) -> None:
     assert isinstance(error["fields"], dict)
     for name in fields:
         assert name in error["fields"], error
-
-

@@ -180,3 +180,9 @@ def test_list_query_count(
     assert len(body["items"]) == 25
     with django_assert_max_num_queries(5):
         get_json(client, URL, limit=25, cursor=body["next_cursor"])
+
+
+def test_empty_parameters_take_their_defaults(client: Client, make_notice: Callable[..., Notice]) -> None:
+    make_notice()
+    body = get_json(client, URL, limit="", cursor="", kind="", date_to=" ")
+    assert len(body["items"]) == 1
