@@ -20,7 +20,11 @@ def site(request: HttpRequest) -> dict[str, Any]:
     """The site identity for the header and footer, the reader's display mode and the current
     navigation column. Runs no queries."""
     path = request.path
-    section = "home" if path == "/" else next((name for prefix, name in NAV_SECTIONS if path.startswith(prefix)), "")
+    section = (
+        "home"
+        if path == "/"
+        else next((name for prefix, name in NAV_SECTIONS if path.startswith(prefix)), "")
+    )
     return {
         "site": settings.GGZY_SITE,
         "care_mode": request.COOKIES.get("ggzy_care") == "1",

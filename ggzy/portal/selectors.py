@@ -115,7 +115,10 @@ def notice_counts_by_kind() -> list[CatalogueRow]:
         .annotate(n=Count("pk"))
         .values_list("kind", "n")
     )
-    return [CatalogueRow(label=label, count=int(counts.get(code, 0)), code=code) for code, label in NoticeKind.choices]
+    return [
+        CatalogueRow(label=label, count=int(counts.get(code, 0)), code=code)
+        for code, label in NoticeKind.choices
+    ]
 
 
 def notice_counts_by_domain() -> list[CatalogueRow]:
@@ -126,7 +129,8 @@ def notice_counts_by_domain() -> list[CatalogueRow]:
         .values_list("domain", "n")
     )
     return [
-        CatalogueRow(label=label, count=int(counts.get(code, 0)), code=code) for code, label in TradeDomain.choices
+        CatalogueRow(label=label, count=int(counts.get(code, 0)), code=code)
+        for code, label in TradeDomain.choices
     ]
 
 

@@ -26,9 +26,17 @@ urlpatterns = [
     path("credit/", columns.credit, name="credit"),
     path("service/", columns.service_guide, name="service_guide"),
     path("audit/checkpoints/", audit.checkpoint_list, name="checkpoints"),
-    path("audit/checkpoints/<int:seq>/message.json", audit.checkpoint_message_file, name="checkpoint_message"),
-    path("audit/checkpoints/<int:seq>/signature.der", audit.checkpoint_signature_file, name="checkpoint_signature"),
-    path("audit/checkpoints/<int:seq>/pub.pem", audit.checkpoint_public_key_file, name="checkpoint_public_key"),
+    path(
+        "audit/checkpoints/<int:seq>/message.json", audit.checkpoint_message_file, name="checkpoint_message"
+    ),
+    path(
+        "audit/checkpoints/<int:seq>/signature.der",
+        audit.checkpoint_signature_file,
+        name="checkpoint_signature",
+    ),
+    path(
+        "audit/checkpoints/<int:seq>/pub.pem", audit.checkpoint_public_key_file, name="checkpoint_public_key"
+    ),
     path("feeds/notices.xml", feeds.NoticeFeed(), name="feed_notices"),
     path("feeds/articles.xml", feeds.ArticleFeed(), name="feed_articles"),
 ]

@@ -52,7 +52,9 @@ def checkpoint_list(request: HttpRequest) -> HttpResponse:
 def checkpoint_message_file(request: HttpRequest, seq: int) -> HttpResponse:
     """The canonical JSON that was signed, byte for byte (no trailing newline)."""
     cp = _checkpoint(seq)
-    return _download(checkpoint_message(cp.seq, cp.head_hash, cp.at), f"checkpoint-{cp.seq}.json", "application/json")
+    return _download(
+        checkpoint_message(cp.seq, cp.head_hash, cp.at), f"checkpoint-{cp.seq}.json", "application/json"
+    )
 
 
 @require_safe

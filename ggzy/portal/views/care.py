@@ -18,7 +18,9 @@ def care_mode(request: HttpRequest) -> HttpResponseRedirect:
         target = "/"
     response = HttpResponseRedirect(target)
     if request.GET.get("on") == "1":
-        response.set_cookie(COOKIE, "1", max_age=ONE_YEAR, samesite="Lax", httponly=True, secure=request.is_secure())
+        response.set_cookie(
+            COOKIE, "1", max_age=ONE_YEAR, samesite="Lax", httponly=True, secure=request.is_secure()
+        )
     else:
         response.delete_cookie(COOKIE, samesite="Lax")
     response["Cache-Control"] = "no-store"

@@ -68,7 +68,10 @@ def gk_rules(request: HttpRequest) -> HttpResponse:
 @counted()
 def gk_statutory(request: HttpRequest) -> HttpResponse:
     return _gk(
-        request, "portal/gk/statutory.html", "portal:gk_statutory", categories=selectors.article_counts_by_category()
+        request,
+        "portal/gk/statutory.html",
+        "portal:gk_statutory",
+        categories=selectors.article_counts_by_category(),
     )
 
 
@@ -92,7 +95,9 @@ def gk_interpretations(request: HttpRequest) -> HttpResponse:
 
 def _column(request: HttpRequest, template: str, code: str, **extra: Any) -> HttpResponse:
     return render(
-        request, template, {"articles": selectors.article_latest(category_code=code, limit=20), "code": code, **extra}
+        request,
+        template,
+        {"articles": selectors.article_latest(category_code=code, limit=20), "code": code, **extra},
     )
 
 

@@ -118,7 +118,7 @@ def page_links(number: int, num_pages: int, around: int = 2) -> PageLinks:
     shown = sorted(n for n in wanted if 1 <= n <= num_pages)
     numbers: list[int | None] = []
     for n in shown:
-        if numbers and numbers[-1] is not None and n - numbers[-1] > 1:  # type: ignore[operator]
+        if numbers and numbers[-1] is not None and n - numbers[-1] > 1:
             numbers.append(None)
         numbers.append(n)
     return PageLinks(number=number, num_pages=max(num_pages, 1), numbers=numbers)
@@ -131,7 +131,9 @@ def query_without_page(params: Mapping[str, str], keys: Sequence[str]) -> str:
     return urlencode([(k, params[k]) for k in keys if params.get(k)])
 
 
-def bad_request(request: HttpRequest, template: str, context: dict[str, Any], error: BadFilter) -> HttpResponse:
+def bad_request(
+    request: HttpRequest, template: str, context: dict[str, Any], error: BadFilter
+) -> HttpResponse:
     return render(request, template, {**context, "error": error.message}, status=400)
 
 
@@ -147,7 +149,7 @@ def count_visit(request: HttpRequest, response: HttpResponse, item_key: str | No
     keys = ["site"] if item_key is None else ["site", item_key]
     try:
         publishing_services.visit_record(keys=keys, day=today())
-    except Exception:  # noqa: BLE001 - a counting failure must never break the page
+    except Exception:  # a counting failure must never break the page
         logger.exception("visit counting failed")
 
 

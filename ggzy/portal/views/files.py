@@ -27,7 +27,9 @@ def file_download(request: HttpRequest, sha256: str, name: str) -> FileResponse:
         handle = default_storage.open(stored.path, "rb")
     except FileNotFoundError:
         raise Http404("文件内容缺失，请联系网站管理员") from None
-    response = FileResponse(handle, as_attachment=True, filename=attachment.name, content_type=stored.media_type)
+    response = FileResponse(
+        handle, as_attachment=True, filename=attachment.name, content_type=stored.media_type
+    )
     response["Content-Length"] = str(stored.size)
     response["X-Content-SHA256"] = stored.sha256
     response["Cache-Control"] = "public, max-age=31536000, immutable"

@@ -78,7 +78,10 @@ def notice_list(request: HttpRequest) -> HttpResponse:
         page = paginate(qs, number)
     except BadFilter as exc:
         return bad_request(request, "portal/notice_list.html", context, exc)
-    parts = [dict(TradeDomain.choices)[domain] if domain else "", dict(NoticeKind.choices)[kind] if kind else ""]
+    parts = [
+        dict(TradeDomain.choices)[domain] if domain else "",
+        dict(NoticeKind.choices)[kind] if kind else "",
+    ]
     context.update(
         heading=" · ".join(p for p in parts if p) or "交易信息",
         page=page,

@@ -20,12 +20,29 @@ from ggzy.portal.views.common import (
     parse_page,
     query_without_page,
 )
+from ggzy.publishing import selectors as publishing
 from ggzy.publishing.choices import NoticeKind, TradeDomain
-from ggzy.search.selectors import MAX_OFFSET, search_query
+from ggzy.search.selectors import MAX_OFFSET, Hit, search_query
 
 SEARCH_KINDS = [("notice", "交易公告"), ("article", "政务信息")]
 SEARCH_KEYS = ("q", "kind", "domain", "date_from", "date_to")
 MAX_PAGE = MAX_OFFSET // PER_PAGE + 1
+
+
+def _rows(hits: list[Hit]) -> list[dict[str, Any]]:
+    """Each hit with the Chinese labels of its type, domain and column."""
+    domains, kinds = dict(TradeDomain.choices), dict(NoticeKind.choices)
+    categories = (
+        {c.code: c.name for c in publishing.category_list()} if any(h.kind == "article" for h in hits) else {}
+    )
+    rows = []
+    for hit in hits:
+        if hit.kind == "notice":
+            labels = ["交易公告", domains.get(hit.domain, ""), kinds.get(hit.category, "")]
+        else:
+            labels = ["政务信息", categories.get(hit.category, "")]
+        rows.append({"hit": hit, "labels": [label for label in labels if label]})
+    return rows
 
 
 @require_safe
@@ -38,8 +55,6 @@ def search(request: HttpRequest) -> HttpResponse:
         "params": {k: params.get(k, "") for k in SEARCH_KEYS},
         "kind_choices": SEARCH_KINDS,
         "domain_choices": TradeDomain.choices,
-        "domain_labels": dict(TradeDomain.choices),
-        "notice_kind_labels": dict(NoticeKind.choices),
     }
     try:
         if len(q) > MAX_QUERY_CHARS:
@@ -66,10 +81,14 @@ def search(request: HttpRequest) -> HttpResponse:
     num_pages = min(max(1, -(-results.total // PER_PAGE)), MAX_PAGE)
     if results.total and number > num_pages:
         return bad_request(
-            request, "portal/search.html", context, BadFilter(f"页码超出范围：共 {num_pages} 页，请求的是第 {number} 页")
+            request,
+            "portal/search.html",
+            context,
+            BadFilter(f"页码超出范围：共 {num_pages} 页，请求的是第 {number} 页"),
         )
     context.update(
         results=results,
+        rows=_rows(results.hits),
         searched=True,
         links=page_links(number, num_pages),
         query=query_without_page(params, SEARCH_KEYS),
