@@ -37,4 +37,10 @@ urlpatterns = [
     path("<release:content_type>/<int:pk>/return/", views.item_return, name="item_return"),
     path("<release:content_type>/<int:pk>/withdraw/", views.item_withdraw, name="item_withdraw"),
     path("<release:content_type>/<int:pk>/correct/", views.item_correct, name="item_correct"),
+    path("<release:content_type>/<int:pk>/discard/", views.item_discard, name="item_discard"),
+    path(
+        "<release:content_type>/<int:pk>/attachments/<int:attachment_pk>/remove/",
+        views.attachment_remove,
+        name="attachment_remove",
+    ),
 ]

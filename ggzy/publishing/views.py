@@ -501,3 +501,32 @@ def item_correct(request: HttpRequest, user: User, content_type: str, pk: int) -
         lambda item, text: services.release_correction_start(actor=user, item=item, correction_note=text),
         lambda item: f"已创建更正版本（第{item.version}版），请修改后提交审核。",
     )
+
+
+@require_POST
+@staff_required
+def item_discard(request: HttpRequest, user: User, content_type: str, pk: int) -> HttpResponse:
+    item = _get_item(user, content_type, pk)
+    try:
+        services.release_discard(actor=user, item=item)
+    except GgzyError as exc:
+        return _render_item(request, user, item, error=exc.message, status=exc.http_status)
+    messages.success(request, f"草稿“{item.title}”已删除。")
+    return redirect("publishing:workbench")
+
+
+@require_POST
+@staff_required
+def attachment_remove(
+    request: HttpRequest, user: User, content_type: str, pk: int, attachment_pk: int
+) -> HttpResponse:
+    item = _get_item(user, content_type, pk)
+    attachment = item.attachments.filter(pk=attachment_pk).first()
+    if attachment is None:
+        return _error_page(request, "附件不存在", 404)
+    try:
+        services.attachment_remove(actor=user, attachment=attachment)
+    except GgzyError as exc:
+        return _render_item(request, user, item, error=exc.message, status=exc.http_status)
+    messages.success(request, f"已删除附件“{attachment.name}”。")
+    return redirect(_item_url(item))

@@ -37,6 +37,7 @@ TRANSITIONS: dict[str, Transition] = {
         Transition("supersede", frozenset({PUBLISHED}), "被更正版本取代"),
         Transition("start_correction", frozenset({PUBLISHED}), "发起更正"),
         Transition("edit", frozenset({DRAFT, RETURNED}), "修改草稿"),
+        Transition("discard", frozenset({DRAFT, RETURNED}), "删除草稿"),
     ]
 }
 

@@ -8,8 +8,10 @@ from ggzy.publishing.services.articles import article_create, article_update
 from ggzy.publishing.services.files import stored_file_put
 from ggzy.publishing.services.notices import notice_create, notice_update
 from ggzy.publishing.services.releases import (
+    attachment_remove,
     release_approve,
     release_correction_start,
+    release_discard,
     release_publish_due,
     release_return,
     release_submit,
@@ -20,10 +22,12 @@ from ggzy.publishing.services.visits import visit_flush, visit_record
 __all__ = [
     "article_create",
     "article_update",
+    "attachment_remove",
     "notice_create",
     "notice_update",
     "release_approve",
     "release_correction_start",
+    "release_discard",
     "release_publish_due",
     "release_return",
     "release_submit",

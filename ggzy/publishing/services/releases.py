@@ -20,7 +20,7 @@ from ggzy.core.clock import Clock, system_clock
 from ggzy.core.errors import InvalidTransition, PermissionDenied, ValidationFailed
 from ggzy.publishing import workflow
 from ggzy.publishing.choices import ContentType, Decision, ReleaseStatus
-from ggzy.publishing.models import Article, Notice, Release, ReviewChain, ReviewRecord, ReviewStep
+from ggzy.publishing.models import Article, Attachment, Notice, Release, ReviewChain, ReviewRecord, ReviewStep
 from ggzy.publishing.services import indexing
 
 
@@ -309,3 +309,34 @@ def release_correction_start[R: (Article, Notice)](*, actor: User, item: R, corr
         data={"corrects": item.pk, "version": new.version, "note": new.correction_note},
     )
     return new
+
+
+@transaction.atomic
+def release_discard[R: (Article, Notice)](*, actor: User, item: R) -> None:
+    """Delete a draft (or returned item) that was never public, e.g. an abandoned correction.
+    Its attachments' rows go with it; the content-addressed blobs stay (other rows may share them)."""
+    item = _lock(item)
+    _transition(item, "discard")
+    if not _may_edit(actor, item):
+        raise PermissionDenied("只有起草人或本单位信息编辑可以删除草稿")
+    ctype = content_type_of(item)
+    data = {"title": item.title, "version": item.version, "previous": item.previous_id}
+    target = (f"publishing.{ctype}", str(item.pk))
+    item.delete()
+    audit_record(actor=actor, action=f"{ctype}.discard", target=target, data=data)
+
+
+@transaction.atomic
+def attachment_remove(*, actor: User, attachment: Attachment) -> None:
+    """Remove an attachment from a draft or returned item (published files are immutable)."""
+    attachment = (
+        Attachment.objects.select_for_update().select_related("article", "notice").get(pk=attachment.pk)
+    )
+    owner: Release | None = attachment.article or attachment.notice
+    assert owner is not None
+    _transition(owner, "edit")
+    if not _may_edit(actor, owner):
+        raise PermissionDenied("只有起草人或本单位信息编辑可以删除附件")
+    data = {"attachment": attachment.pk, "name": attachment.name, "sha256": attachment.file.sha256}
+    attachment.delete()
+    audit_record(actor=actor, action=f"{content_type_of(owner)}.attachment_remove", target=owner, data=data)

@@ -300,3 +300,37 @@ def test_correction_of_a_withdrawn_item_still_publishes(staff: dict[str, Any], p
     v2 = publish(v2)
     v1.refresh_from_db()
     assert (v1.status, v2.status) == ("withdrawn", "published")
+
+
+def test_discard_abandoned_correction_allows_a_new_one(staff: dict[str, Any], publish: Any) -> None:
+    v1 = publish(_article(staff))
+    v2 = services.release_correction_start(actor=staff["editor"], item=v1, correction_note="第一次")
+    with pytest.raises(PermissionDenied):
+        services.release_discard(actor=staff["signer"], item=v2)
+    services.release_discard(actor=staff["editor"], item=v2)
+    assert not Article.objects.filter(pk=v2.pk).exists()
+    assert Event.objects.filter(action="article.discard", target_id=str(v2.pk)).exists()
+    v3 = services.release_correction_start(actor=staff["editor"], item=v1, correction_note="第二次")
+    assert v3.version == 2
+    with pytest.raises(InvalidTransition):
+        services.release_discard(actor=staff["editor"], item=v1)  # published: never deleted
+    assert audit_verify().ok
+
+
+def test_attachment_removal_only_from_drafts(staff: dict[str, Any], publish: Any) -> None:
+    article = _article(staff, uploads=[("a.pdf", io.BytesIO(PDF))])
+    attachment = Attachment.objects.get(article=article)
+    services.attachment_remove(actor=staff["editor"], attachment=attachment)
+    assert not Attachment.objects.filter(article=article).exists()
+    services.article_update(
+        actor=staff["editor"],
+        article=article,
+        category=article.category,
+        title=article.title,
+        body_html="",
+        uploads=[("b.pdf", io.BytesIO(PDF + b"1"))],
+    )
+    article = publish(article)
+    with pytest.raises(InvalidTransition):
+        services.attachment_remove(actor=staff["editor"], attachment=Attachment.objects.get(article=article))
+    assert Attachment.objects.filter(article=article).count() == 1

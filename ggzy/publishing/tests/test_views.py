@@ -551,3 +551,29 @@ def test_correction_creates_a_new_version_and_opens_it_for_editing(
     assert "更正发布日期" in _text(editor.get(response["Location"]))
     again = editor.post(_item_url(article, "correct"), {"correct-text": "再次更正"})
     assert again.status_code == 409
+
+
+def test_discard_and_attachment_remove_buttons(client, staff) -> None:  # type: ignore[no-untyped-def]
+    import io
+
+    from ggzy.publishing import services as svc
+    from ggzy.publishing.models import Article, Attachment, Category
+
+    article = svc.article_create(
+        actor=staff["editor"],
+        category=Category.objects.get(code="news"),
+        title="待删除的草稿",
+        uploads=[("a.pdf", io.BytesIO(b"%PDF-1.4\n%%EOF\n"))],
+    )
+    attachment = Attachment.objects.get(article=article)
+    client.force_login(staff["editor"])
+    page = client.get(f"/manage/article/{article.pk}/").content.decode()
+    assert "删除草稿" in page and f"btn-remove-attachment-{attachment.pk}" in page
+    response = client.post(f"/manage/article/{article.pk}/attachments/{attachment.pk}/remove/")
+    assert response.status_code == 302
+    assert not Attachment.objects.filter(pk=attachment.pk).exists()
+    client.force_login(staff["signer"])
+    assert client.post(f"/manage/article/{article.pk}/discard/").status_code in (403, 404)
+    client.force_login(staff["editor"])
+    assert client.post(f"/manage/article/{article.pk}/discard/")["Location"] == "/manage/"
+    assert not Article.objects.filter(pk=article.pk).exists()
