@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 
 from ggzy.accounts.choices import OrganisationKind, Role
@@ -73,16 +73,56 @@ LAST_TENDER_DAY = dt.date(2021, 11, 1)  # leaves room for deadline (≥20 days) 
 # --------------------------------------------------------------------------------------------
 # Names
 DISTRICTS = ["城东区", "城西区", "北山县", "南川县", "清水县"]
-SUPERVISORS = ["示范市财政局", "示范市住房和城乡建设局", "示范市发展和改革委员会", "示范市水务局", "示范市交通运输局"]
+SUPERVISORS = [
+    "示范市财政局",
+    "示范市住房和城乡建设局",
+    "示范市发展和改革委员会",
+    "示范市水务局",
+    "示范市交通运输局",
+]
 AGENCY_WORDS = ["恒信", "正诚", "中衡", "鼎盛", "华审", "明德", "宏远", "立信", "众和", "建研"]
 AGENCY_TYPES = ["招标代理有限公司", "工程咨询有限公司", "项目管理有限公司"]
 BIDDER_REGIONS = ["宁夏", "示范市", "甘肃", "陕西"]
-BIDDER_WORDS = ["鑫盛", "华建", "恒达", "中宇", "天成", "博远", "瑞丰", "金诚", "永安", "宏图", "九州", "嘉禾"]
-BIDDER_TRADES = ["建设工程", "建筑安装工程", "市政工程", "水利水电工程", "信息技术", "医疗器械", "商贸", "装饰工程"]
+BIDDER_WORDS = [
+    "鑫盛",
+    "华建",
+    "恒达",
+    "中宇",
+    "天成",
+    "博远",
+    "瑞丰",
+    "金诚",
+    "永安",
+    "宏图",
+    "九州",
+    "嘉禾",
+]
+BIDDER_TRADES = [
+    "建设工程",
+    "建筑安装工程",
+    "市政工程",
+    "水利水电工程",
+    "信息技术",
+    "医疗器械",
+    "商贸",
+    "装饰工程",
+]
 
 SCHOOLS = [f"示范市第{n}中学" for n in "一二三四五六七八"] + ["示范市职业技术学校", "示范市实验小学"]
-HOSPITALS = ["示范市人民医院", "示范市中医医院", "示范市妇幼保健院", "示范市第二人民医院", "示范市疾病预防控制中心"]
-CITY_BODIES = ["示范市城市建设投资集团有限公司", "示范市水务投资有限公司", "示范市机关事务管理局", "示范市自然资源局"]
+HOSPITALS = [
+    "示范市人民医院",
+    "示范市中医医院",
+    "示范市妇幼保健院",
+    "示范市第二人民医院",
+    "示范市疾病预防控制中心",
+]
+CITY_BODIES = [
+    "示范市城市建设投资集团有限公司",
+    "示范市水务投资有限公司",
+    "示范市机关事务管理局",
+    "示范市自然资源局",
+    "示范市园林绿化管理局",
+]
 
 SUBJECTS = {
     "school": (
@@ -105,7 +145,11 @@ SUBJECTS = {
 WORKS = ["新建工程", "改造工程", "维修改造工程", "提升改造工程", "扩建工程", "建设项目"]
 SERVICES = ["施工", "施工", "施工", "施工", "监理", "设计", "勘察设计", "工程总承包"]
 METHODS = ["公开招标", "公开招标", "竞争性磋商", "竞争性谈判", "询价"]
-QUALIFICATIONS = ["建筑工程施工总承包三级及以上", "市政公用工程施工总承包三级及以上", "水利水电工程施工总承包三级及以上"]
+QUALIFICATIONS = [
+    "建筑工程施工总承包三级及以上",
+    "市政公用工程施工总承包三级及以上",
+    "水利水电工程施工总承包三级及以上",
+]
 FUNDS = ["财政资金", "地方政府专项债券资金", "中央预算内投资及地方配套资金", "单位自筹资金"]
 CN_NUMBERS = "一二三四五六七八九十"
 
@@ -127,14 +171,25 @@ def organisation_specs() -> list[OrgSpec]:
     """The demo organisations: a center, 5 supervisors, an expert institution, 20 agencies,
     60 tenderers/purchasers and 80 bidders/suppliers. Fixed (independent of the seed)."""
     specs = [OrgSpec(OrganisationKind.CENTER, "示范市公共资源交易中心", _code("12", 1, 1))]
-    specs += [OrgSpec(OrganisationKind.SUPERVISOR, n, _code("11", 2, i)) for i, n in enumerate(SUPERVISORS, 1)]
+    specs += [
+        OrgSpec(OrganisationKind.SUPERVISOR, n, _code("11", 2, i)) for i, n in enumerate(SUPERVISORS, 1)
+    ]
     specs.append(OrgSpec(OrganisationKind.EXPERT, "示范市综合评标专家库", _code("12", 3, 1)))
     agencies = [f"宁夏{w}{t}" for t in AGENCY_TYPES for w in AGENCY_WORDS][:20]
     specs += [OrgSpec(OrganisationKind.AGENCY, n, _code("91", 4, i)) for i, n in enumerate(agencies, 1)]
     tenderers: list[tuple[str, str]] = [(n, "school") for n in SCHOOLS] + [(n, "hospital") for n in HOSPITALS]
     tenderers += [(n, "city") for n in CITY_BODIES]
     for district in DISTRICTS:
-        for body in ("人民政府", "教育局", "卫生健康局", "交通运输局", "水务局", "农业农村局", "住房和城乡建设局", "民政局"):
+        for body in (
+            "人民政府",
+            "教育局",
+            "卫生健康局",
+            "交通运输局",
+            "水务局",
+            "农业农村局",
+            "住房和城乡建设局",
+            "民政局",
+        ):
             tenderers.append((f"示范市{district}{body}", "district"))
     tenderers = tenderers[:60]
     specs += [
@@ -142,7 +197,9 @@ def organisation_specs() -> list[OrgSpec]:
         for i, (n, p) in enumerate(tenderers, 1)
     ]
     bidders = [f"{r}{w}{t}有限公司" for t in BIDDER_TRADES for w in BIDDER_WORDS for r in BIDDER_REGIONS[:1]]
-    bidders += [f"{r}{w}{t}有限公司" for r in BIDDER_REGIONS[1:] for w in BIDDER_WORDS for t in BIDDER_TRADES[:2]]
+    bidders += [
+        f"{r}{w}{t}有限公司" for r in BIDDER_REGIONS[1:] for w in BIDDER_WORDS for t in BIDDER_TRADES[:2]
+    ]
     specs += [OrgSpec(OrganisationKind.BIDDER, n, _code("91", 6, i)) for i, n in enumerate(bidders[:80], 1)]
     return specs
 
@@ -198,16 +255,16 @@ def ensure_cast() -> Cast:
         orgs[org.kind].append(org)
         profiles[org.pk] = spec.profile
     users = {u.username: u for u in User.objects.filter(username__startswith="demo-")}
-    for spec in DEMO_USERS:
-        if spec.username not in users:
-            users[spec.username] = user_create(
+    for user_spec in DEMO_USERS:
+        if user_spec.username not in users:
+            users[user_spec.username] = user_create(
                 actor=None,
-                username=spec.username,
+                username=user_spec.username,
                 password=DEMO_PASSWORD,
-                organisation=orgs[spec.org_kind][0],
-                display_name=spec.display_name,
-                roles=list(spec.roles),
-                is_superuser=spec.is_superuser,
+                organisation=orgs[user_spec.org_kind][0],
+                display_name=user_spec.display_name,
+                roles=list(user_spec.roles),
+                is_superuser=user_spec.is_superuser,
             )
     return Cast(orgs=orgs, profiles=profiles, users=users)
 
@@ -220,7 +277,9 @@ def _working_days(start: dt.date, end: dt.date) -> list[dt.date]:
 
 def _at(day: dt.date, rng: random.Random, first_hour: int = 8, last_hour: int = 17) -> dt.datetime:
     minute = rng.randrange(first_hour * 60 + 30, last_hour * 60 + 30)
-    return dt.datetime(day.year, day.month, day.day, minute // 60, minute % 60, rng.randrange(60), tzinfo=SHANGHAI)
+    return dt.datetime(
+        day.year, day.month, day.day, minute // 60, minute % 60, rng.randrange(60), tzinfo=SHANGHAI
+    )
 
 
 def _money(rng: random.Random, low: float, high: float) -> Decimal:
@@ -289,9 +348,21 @@ class Loader:
         self.editor = cast.users["demo-editor"]
         self.agent = cast.users["demo-agency"]
         self.visit_sample: list[tuple[str, dt.date]] = []
+        self._bidders: dict[str, list[Organisation]] = {}
+
+    def bidders_for(self, domain: str) -> list[Organisation]:
+        """Builders win works; suppliers win goods and services."""
+        if domain not in self._bidders:
+            everyone = self.cast.orgs[OrganisationKind.BIDDER]
+            builders = [o for o in everyone if "工程" in o.name]
+            chosen = (
+                builders if domain == TradeDomain.CONSTRUCTION else [o for o in everyone if o not in builders]
+            )
+            self._bidders[domain] = chosen or everyone
+        return self._bidders[domain]
 
     def rng(self, name: str) -> random.Random:
-        return random.Random(f"{self.seed}:{name}")
+        return random.Random(f"{self.seed}:{name}")  # noqa: S311 - demo data, not secrets
 
     def _tick(self, n: int) -> None:
         self.done_items += n
@@ -299,7 +370,9 @@ class Loader:
             self.progress(self.done_items, self.total_items)
 
     # -- one batch: rows, lineage, search index, one audit event, all in one transaction -----
-    def _save(self, model: type[Article] | type[Notice], rows: Sequence[Article | Notice], what: str) -> list[Any]:
+    def _save(
+        self, model: type[Article] | type[Notice], rows: Sequence[Article | Notice], what: str
+    ) -> list[Any]:
         with transaction.atomic():
             created = model.objects.bulk_create(rows, batch_size=1000)  # type: ignore[arg-type]
             pks = [r.pk for r in created]
@@ -398,22 +471,46 @@ class Loader:
         day = rng.choice(self.workdays_2021)
         published = _at(day, rng)
         deadline_day = DEFAULT_CALENDAR.add_working_days(day, 14)
-        deadline_day = max(deadline_day, day + dt.timedelta(days=20 + rng.randrange(0, 10)))
+        deadline_day = max(deadline_day, day + dt.timedelta(days=21 + rng.randrange(0, 10)))
         while not DEFAULT_CALENDAR.is_working_day(deadline_day):
             deadline_day += dt.timedelta(days=1)
-        deadline = dt.datetime.combine(deadline_day, dt.time(9 if rng.random() < 0.6 else 14, 30), tzinfo=SHANGHAI)
+        deadline = dt.datetime.combine(
+            deadline_day, dt.time(9 if rng.random() < 0.6 else 14, 30), tzinfo=SHANGHAI
+        )
         retender = "（二次）" if rng.random() < 0.08 else ""
         if domain == TradeDomain.CONSTRUCTION:
             name = f"{tenderer.name}{rng.choice(works)}{rng.choice(WORKS)}{retender}"
             code = f"SFGC2021-{n:04d}"
             budget = _money(rng, 500_000, 80_000_000)
-            return Project(domain, code, name, tenderer, rng.choice(self.cast.orgs[OrganisationKind.AGENCY]),
-                           budget, sections, changes, published, deadline, service=rng.choice(SERVICES))
+            return Project(
+                domain,
+                code,
+                name,
+                tenderer,
+                rng.choice(self.cast.orgs[OrganisationKind.AGENCY]),
+                budget,
+                sections,
+                changes,
+                published,
+                deadline,
+                service=rng.choice(SERVICES),
+            )
         name = f"{tenderer.name}{rng.choice(goods)}采购项目{retender}"
         code = f"SFCG2021-{n:04d}"
         budget = _money(rng, 50_000, 10_000_000)
-        return Project(domain, code, name, tenderer, rng.choice(self.cast.orgs[OrganisationKind.AGENCY]),
-                       budget, sections, changes, published, deadline, method=rng.choice(METHODS))
+        return Project(
+            domain,
+            code,
+            name,
+            tenderer,
+            rng.choice(self.cast.orgs[OrganisationKind.AGENCY]),
+            budget,
+            sections,
+            changes,
+            published,
+            deadline,
+            method=rng.choice(METHODS),
+        )
 
     def _notice(self, p: Project, **fields: Any) -> Notice:
         return Notice(
@@ -451,7 +548,9 @@ class Loader:
         for p, tender in zip(projects, tenders, strict=True):
             day = p.published.astimezone(SHANGHAI).date()
             for k in range(1, p.changes + 1):
-                change_day = min(day + dt.timedelta(days=rng.randint(1, 15)), p.deadline.date() - dt.timedelta(days=1))
+                change_day = min(
+                    day + dt.timedelta(days=rng.randint(1, 15)), p.deadline.date() - dt.timedelta(days=1)
+                )
                 followers.append(
                     self._notice(
                         p,
@@ -468,7 +567,7 @@ class Loader:
                     )
                 )
             award_day = min(p.deadline.date() + dt.timedelta(days=rng.randint(3, 15)), YEAR_END)
-            bidders = self.cast.orgs[OrganisationKind.BIDDER]
+            bidders = self.bidders_for(p.domain)
             for k in range(1, p.sections + 1):
                 share = p.budget / p.sections if p.sections > 1 else p.budget
                 winner = rng.choice(bidders)
@@ -519,8 +618,15 @@ class Loader:
             audit_record(
                 actor=None,
                 action="demo.load",
-                data={"profile": PROFILE, "scale": self.scale, "seed": self.seed, "model": "publishing.visitday",
-                      "what": "visits-2021", "count": len(rows), "site_total": total},
+                data={
+                    "profile": PROFILE,
+                    "scale": self.scale,
+                    "seed": self.seed,
+                    "model": "publishing.visitday",
+                    "what": "visits-2021",
+                    "count": len(rows),
+                    "site_total": total,
+                },
             )
         self.summary.audit_events += 1
         self.summary.visit_rows += len(rows)
@@ -531,8 +637,18 @@ class Loader:
         now = self.clock.now()
         today = now.astimezone(SHANGHAI).date()
         articles: list[Article] = []
-        for i, code in enumerate(["news", "news", "news", "key_document", "industry_news", "project_plan",
-                                  "consultation", "exposure"]):
+        for i, code in enumerate(
+            [
+                "news",
+                "news",
+                "news",
+                "key_document",
+                "industry_news",
+                "project_plan",
+                "consultation",
+                "exposure",
+            ]
+        ):
             day = today - dt.timedelta(days=2 * i + 1)
             articles.append(self._article(rng, code, i, 8, _at(day, rng)))
         created_articles = self._save(Article, articles, "articles-recent")
@@ -547,36 +663,66 @@ class Loader:
                 p.deadline = dt.datetime.combine(today, dt.time(9 + 2 * i, 30), tzinfo=SHANGHAI)
             else:
                 published_day = today - dt.timedelta(days=i)
-                p.deadline = dt.datetime.combine(today + dt.timedelta(days=20 + i), dt.time(9, 30), tzinfo=SHANGHAI)
+                p.deadline = dt.datetime.combine(
+                    today + dt.timedelta(days=20 + i), dt.time(9, 30), tzinfo=SHANGHAI
+                )
             p.published = min(_at(published_day, rng), now - dt.timedelta(minutes=5))
             projects.append(p)
             notices.append(
-                self._notice(p, kind=NoticeKind.TENDER, title=tender_title(p), body_html=tender_body(p),
-                             published_at=p.published, section_code=f"{p.code}-001", section_name=p.name,
-                             price_cap=p.budget, bid_deadline=p.deadline, opening_at=p.deadline)
+                self._notice(
+                    p,
+                    kind=NoticeKind.TENDER,
+                    title=tender_title(p),
+                    body_html=tender_body(p),
+                    published_at=p.published,
+                    section_code=f"{p.code}-001",
+                    section_name=p.name,
+                    price_cap=p.budget,
+                    bid_deadline=p.deadline,
+                    opening_at=p.deadline,
+                )
             )
         tenders = self._save(Notice, notices, "tenders-recent")
         followers: list[Notice] = []
         for p, tender in list(zip(projects, tenders, strict=True))[4:9]:
             followers.append(
-                self._notice(p, kind=NoticeKind.CHANGE, changes=tender, title=change_title(p, 1),
-                             body_html=change_body(p, 1), published_at=now - dt.timedelta(hours=rng.randint(1, 30)),
-                             section_code=f"{p.code}-001", section_name=p.name, price_cap=p.budget,
-                             bid_deadline=p.deadline, opening_at=p.deadline)
+                self._notice(
+                    p,
+                    kind=NoticeKind.CHANGE,
+                    changes=tender,
+                    title=change_title(p, 1),
+                    body_html=change_body(p, 1),
+                    published_at=now - dt.timedelta(hours=rng.randint(1, 30)),
+                    section_code=f"{p.code}-001",
+                    section_name=p.name,
+                    price_cap=p.budget,
+                    bid_deadline=p.deadline,
+                    opening_at=p.deadline,
+                )
             )
-        bidders = self.cast.orgs[OrganisationKind.BIDDER]
         for k in range(5):  # awards of projects tendered a month or two ago
-            p = self._project(TradeDomain.CONSTRUCTION if k % 2 else TradeDomain.PROCUREMENT, 9100 + k, 1, 0, rng)
+            p = self._project(
+                TradeDomain.CONSTRUCTION if k % 2 else TradeDomain.PROCUREMENT, 9100 + k, 1, 0, rng
+            )
+            bidders = self.bidders_for(p.domain)
             p.code = p.code.replace("2021", str(today.year))
-            p.deadline = dt.datetime.combine(today - dt.timedelta(days=10 + k), dt.time(9, 30), tzinfo=SHANGHAI)
+            p.deadline = dt.datetime.combine(
+                today - dt.timedelta(days=10 + k), dt.time(9, 30), tzinfo=SHANGHAI
+            )
             winner = rng.choice(bidders)
             amount = (p.budget * Decimal("0.93")).quantize(Decimal("0.01"))
             followers.append(
-                self._notice(p, kind=NoticeKind.AWARD, title=award_title(p, 1),
-                             body_html=award_body(p, 1, winner.name, amount),
-                             published_at=now - dt.timedelta(days=k, hours=rng.randint(1, 8)),
-                             section_code=f"{p.code}-001", section_name=p.name, winner_name=winner.name,
-                             award_amount=amount)
+                self._notice(
+                    p,
+                    kind=NoticeKind.AWARD,
+                    title=award_title(p, 1),
+                    body_html=award_body(p, 1, winner.name, amount),
+                    published_at=now - dt.timedelta(days=k, hours=rng.randint(1, 8)),
+                    section_code=f"{p.code}-001",
+                    section_name=p.name,
+                    winner_name=winner.name,
+                    award_amount=amount,
+                )
             )
         created = self._save(Notice, followers, "changes-awards-recent")
         self.summary.recent_items = len(created_articles) + len(tenders) + len(created)
@@ -644,7 +790,8 @@ def tender_body(p: Project) -> str:
     if p.domain == TradeDomain.CONSTRUCTION:
         qualification = QUALIFICATIONS[len(p.name) % len(QUALIFICATIONS)]
         return _paras(
-            f"一、项目概况：{p.name}已由示范市发展和改革委员会批准建设，建设资金来自{FUNDS[len(p.code) % len(FUNDS)]}，"
+            f"一、项目概况：{p.name}已由示范市发展和改革委员会批准建设，"
+            f"建设资金来自{FUNDS[len(p.code) % len(FUNDS)]}，"
             f"招标人为{p.tenderer.name}。项目已具备招标条件，现对该项目的{p.service}进行公开招标。",
             f"二、招标范围：{p.name}施工图纸及工程量清单范围内的全部内容，共划分{p.sections}个标段，"
             f"最高投标限价{_fmt_money(p.budget)}元。",
@@ -689,20 +836,41 @@ def award_body(p: Project, k: int, winner: str, amount: Decimal) -> str:
 
 
 NEWS_EVENTS = [
-    "召开党风廉政建设工作会议", "开展“政府开放日”活动", "推行远程异地评标工作", "举办代理机构业务培训会",
-    "开展庆祝中国共产党成立100周年主题党日活动", "“古雁不见面”交易系统全流程电子化交易运行平稳",
-    "开展网络意识形态安全承诺书签订工作", "召开评标专家管理工作座谈会", "开展“我为群众办实事”实践活动",
-    "在LED电子大屏开展宪法宣传", "完成年度网站错链集中修复", "接受市政务公开工作专项检查",
-    "开展疫情防控知识宣传", "组织开展保密教育培训", "召开工程建设项目招标投标专项整治推进会",
+    "召开党风廉政建设工作会议",
+    "开展“政府开放日”活动",
+    "推行远程异地评标工作",
+    "举办代理机构业务培训会",
+    "开展庆祝中国共产党成立100周年主题党日活动",
+    "“古雁不见面”交易系统全流程电子化交易运行平稳",
+    "开展网络意识形态安全承诺书签订工作",
+    "召开评标专家管理工作座谈会",
+    "开展“我为群众办实事”实践活动",
+    "在LED电子大屏开展宪法宣传",
+    "完成年度网站错链集中修复",
+    "接受市政务公开工作专项检查",
+    "开展疫情防控知识宣传",
+    "组织开展保密教育培训",
+    "召开工程建设项目招标投标专项整治推进会",
 ]
 DOC_TOPICS = [
-    "进一步加强信息发布审核工作", "进一步加强公文制作审核管理工作", "推行远程异地评标", "规范招标代理机构从业行为",
-    "加强评标专家管理", "全面推行电子保函", "进一步优化营商环境", "开展工程建设招标投标领域专项整治",
-    "规范政府采购项目开评标活动", "实行交易服务事项清单管理",
+    "进一步加强信息发布审核工作",
+    "进一步加强公文制作审核管理工作",
+    "推行远程异地评标",
+    "规范招标代理机构从业行为",
+    "加强评标专家管理",
+    "全面推行电子保函",
+    "进一步优化营商环境",
+    "开展工程建设招标投标领域专项整治",
+    "规范政府采购项目开评标活动",
+    "实行交易服务事项清单管理",
 ]
 INDUSTRY_NEWS = [
-    "国家发展改革委：进一步规范招标投标交易担保", "财政部：推进政府采购电子化交易", "自治区公共资源交易平台完成系统升级",
-    "全国公共资源交易平台发布年度交易数据", "住建部：推行工程总承包招标", "多地推行“不见面”开标",
+    "国家发展改革委：进一步规范招标投标交易担保",
+    "财政部：推进政府采购电子化交易",
+    "自治区公共资源交易平台完成系统升级",
+    "全国公共资源交易平台发布年度交易数据",
+    "住建部：推行工程总承包招标",
+    "多地推行“不见面”开标",
 ]
 
 
@@ -774,11 +942,20 @@ def demo_load(
     cast = ensure_cast()
     loader = Loader(cast=cast, scale=scale, seed=seed, progress=progress, clock=clock)
     summary = loader.run()
+    refresh_planner_statistics()
     summary.counts = {
         "organisations": Organisation.objects.count(),
         "users": User.objects.filter(username__startswith="demo-").count(),
     }
     return summary
+
+
+def refresh_planner_statistics() -> None:
+    """ANALYZE after a bulk load. Without statistics SQLite's planner walks the (status, published_at)
+    index for ``project_code = …`` lookups and the notice page costs a full scan (measured: 233 ms
+    → 7 ms at scale 20); PostgreSQL's autovacuum would get there eventually, this gets there now."""
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
 
 
 def content_exists() -> bool:

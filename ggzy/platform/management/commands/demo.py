@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from ggzy.accounts.selectors import DEMO_PASSWORD
 from ggzy.platform import demo_data
 from ggzy.platform.progress import ProgressBar
 
@@ -22,12 +23,21 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
-            "--profile", choices=sorted(PROFILES), default=demo_data.PROFILE, help="数据方案（默认 seed-2021）"
+            "--profile",
+            choices=sorted(PROFILES),
+            default=demo_data.PROFILE,
+            help="数据方案（默认 seed-2021）",
         )
-        parser.add_argument("--scale", type=int, default=1, help="2021 年数据的倍数（默认 1；0 只建机构、账号和近期数据）")
-        parser.add_argument("--seed", type=int, default=2021, help="随机种子，相同种子生成相同数据（默认 2021）")
+        parser.add_argument(
+            "--scale", type=int, default=1, help="2021 年数据的倍数（默认 1；0 只建机构、账号和近期数据）"
+        )
+        parser.add_argument(
+            "--seed", type=int, default=2021, help="随机种子，相同种子生成相同数据（默认 2021）"
+        )
         parser.add_argument("--if-empty", action="store_true", help="库中已有信息时什么都不做（make run 用）")
-        parser.add_argument("--progress", action="store_true", help="在标准错误输出显示进度条（终端下默认显示）")
+        parser.add_argument(
+            "--progress", action="store_true", help="在标准错误输出显示进度条（终端下默认显示）"
+        )
         parser.add_argument("--json", action="store_true", help="以 JSON 输出导入摘要")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -39,7 +49,8 @@ class Command(BaseCommand):
                 self.stdout.write("数据库中已有信息，跳过演示数据导入（--if-empty）")
                 return
             raise CommandError(
-                "数据库中已有信息：演示数据只能导入空库。请换一个空数据库（DATABASE_URL），或使用 --if-empty 跳过。",
+                "数据库中已有信息：演示数据只能导入空库。"
+                "请换一个空数据库（DATABASE_URL），或使用 --if-empty 跳过。",
                 returncode=1,
             )
         bar = ProgressBar(
@@ -52,17 +63,18 @@ class Command(BaseCommand):
         bar.finish()
         elapsed = time.monotonic() - started
         if options["json"]:
-            self.stdout.write(json.dumps({**summary.as_dict(), "seconds": round(elapsed, 2)}, ensure_ascii=False))
+            self.stdout.write(
+                json.dumps({**summary.as_dict(), "seconds": round(elapsed, 2)}, ensure_ascii=False)
+            )
             return
+        s = summary
         self.stdout.write(
-            f"已导入演示数据 {options['profile']}（倍数 {scale}，种子 {options['seed']}）：政务信息 {summary.articles} 条，"
-            f"交易公告 {summary.notices} 条，近期信息 {summary.recent_items} 条，访问量记录 {summary.visit_rows} 行，"
-            f"检索索引 {summary.indexed} 条，审计事件 {summary.audit_events} 条；耗时 {elapsed:.1f} 秒。"
+            f"已导入演示数据 {options['profile']}（倍数 {scale}，种子 {options['seed']}）："
+            f"政务信息 {s.articles} 条，交易公告 {s.notices} 条，近期信息 {s.recent_items} 条，"
+            f"访问量记录 {s.visit_rows} 行，检索索引 {s.indexed} 条，审计事件 {s.audit_events} 条；"
+            f"耗时 {elapsed:.1f} 秒。"
         )
-        self.stdout.write(f"演示账号：demo-editor、demo-first、demo-review、demo-second、demo-signer、demo-admin 等，密码 {_password()}")
-
-
-def _password() -> str:
-    from ggzy.accounts.selectors import DEMO_PASSWORD
-
-    return DEMO_PASSWORD
+        self.stdout.write(
+            "演示账号：demo-editor、demo-first、demo-review、demo-second、demo-signer、demo-admin 等，"
+            f"密码 {DEMO_PASSWORD}"
+        )

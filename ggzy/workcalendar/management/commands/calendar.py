@@ -28,7 +28,9 @@ def parse_date(value: str) -> dt.date:
     try:
         return dt.date.fromisoformat(value.strip())
     except ValueError:
-        raise argparse.ArgumentTypeError(f"日期格式不正确：{value!r}，应为 YYYY-MM-DD，如 2026-09-28") from None
+        raise argparse.ArgumentTypeError(
+            f"日期格式不正确：{value!r}，应为 YYYY-MM-DD，如 2026-09-28"
+        ) from None
 
 
 def parse_date_list(value: str) -> list[dt.date]:
@@ -50,7 +52,9 @@ class Command(BaseCommand):
     help = "工作日历：按国务院节假日安排（含调休）计算工作日 / Working-day calendar with official holidays"
 
     def add_arguments(self, parser: CommandParser) -> None:
-        sub = parser.add_subparsers(dest="action", required=True, metavar="{add-working-days,between,is-working-day,enter-year}")
+        sub = parser.add_subparsers(
+            dest="action", required=True, metavar="{add-working-days,between,is-working-day,enter-year}"
+        )
         add = sub.add_parser(
             "add-working-days",
             help="起算日之后第 N 个工作日的日期 / the date N working days after START",
@@ -111,8 +115,9 @@ class Command(BaseCommand):
                     holidays=options["holidays"],
                     makeup_days=options["makeup"],
                 )
+                holidays, makeup = len(options["holidays"]), len(options["makeup"])
                 self.stdout.write(
-                    f"已录入 {entry.year} 年：放假 {len(options['holidays'])} 天，调休上班 {len(options['makeup'])} 天"
+                    f"已录入 {entry.year} 年：放假 {holidays} 天，调休上班 {makeup} 天"
                     f"（依据：{entry.source}）"
                 )
         except CalendarDataMissing as exc:
