@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 
 from ggzy.audit.models import Checkpoint
 from ggzy.core.clock import SHANGHAI
@@ -37,6 +37,15 @@ HOME_KINDS: list[tuple[str, str]] = [
 
 _NOTICE_LIST_FIELDS = ("pk", "title", "kind", "domain", "published_at", "project_code", "opening_at")
 _ARTICLE_LIST_FIELDS = ("pk", "title", "published_at", "category_id", "doc_number")
+
+
+def content_version() -> str:
+    """Changes whenever any article or notice row changes (publication, correction, withdrawal):
+    the key under which cached public fragments are stored. Two index-only MAX queries, so it
+    is right across any number of processes without a shared cache."""
+    notice = Notice.objects.aggregate(m=Max("updated_at"))["m"]
+    article = Article.objects.aggregate(m=Max("updated_at"))["m"]
+    return f"{notice.timestamp() if notice else 0}-{article.timestamp() if article else 0}"
 
 
 def notice_latest(*, domain: str | None = None, kind: str | None = None, limit: int = 8) -> list[Notice]:

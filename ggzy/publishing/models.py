@@ -148,6 +148,7 @@ class Article(Release):
         indexes = [
             models.Index(fields=["status", "category", "-published_at"], name="article_public_list"),
             models.Index(fields=["status", "-published_at"], name="article_public_all"),
+            models.Index(fields=["updated_at"], name="article_updated"),
         ]
 
     def __str__(self) -> str:
@@ -196,6 +197,8 @@ class Notice(Release):
         indexes = [
             models.Index(fields=["status", "domain", "kind", "-published_at"], name="notice_public_list"),
             models.Index(fields=["status", "-published_at"], name="notice_public_all"),
+            models.Index(fields=["status", "domain", "-published_at"], name="notice_public_domain"),
+            models.Index(fields=["status", "kind", "-published_at"], name="notice_public_kind"),
             models.Index(fields=["status", "opening_at"], name="notice_opening"),
             models.Index(fields=["updated_at", "id"], name="notice_change_feed"),
         ]

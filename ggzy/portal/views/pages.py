@@ -33,25 +33,32 @@ ARTICLE_FILTER_KEYS = ("date_from", "date_to")
 @require_safe
 @counted()
 def home(request: HttpRequest) -> HttpResponse:
-    domains = [
-        {"code": code, "label": label, "notices": selectors.notice_latest(domain=code, limit=8)}
-        for code, label in selectors.HOME_DOMAINS
-    ]
-    kinds = [
-        {"code": code, "label": label, "notices": selectors.notice_latest(kind=code, limit=8)}
-        for code, label in selectors.HOME_KINDS
-    ]
     day = today()
+
+    # Callables: the template calls them only when its cached fragment has expired.
+    def domains() -> list[dict[str, Any]]:
+        return [
+            {"code": code, "label": label, "notices": selectors.notice_latest(domain=code, limit=8)}
+            for code, label in selectors.HOME_DOMAINS
+        ]
+
+    def kinds() -> list[dict[str, Any]]:
+        return [
+            {"code": code, "label": label, "notices": selectors.notice_latest(kind=code, limit=8)}
+            for code, label in selectors.HOME_KINDS
+        ]
+
     return render(
         request,
         "portal/home.html",
         {
+            "content_version": selectors.content_version(),
             "domains": domains,
             "kinds": kinds,
             "today": day,
-            "openings": selectors.notices_opening_on(day=day, limit=20),
-            "news": selectors.article_latest(category_code="news", limit=8),
-            "key_documents": selectors.article_latest(category_code="key_document", limit=8),
+            "openings": lambda: selectors.notices_opening_on(day=day, limit=20),
+            "news": lambda: selectors.article_latest(category_code="news", limit=8),
+            "key_documents": lambda: selectors.article_latest(category_code="key_document", limit=8),
             "domain_choices": TradeDomain.choices,
         },
     )
