@@ -176,6 +176,7 @@ GGZY_SITE = {
     "site_name": os.environ.get("GGZY_SITE_NAME", "示范市公共资源交易网"),
     "sponsor": os.environ.get("GGZY_SPONSOR", "示范市公共资源交易中心"),
     "site_code": os.environ.get("GGZY_SITE_CODE", "6404000000"),
+    "domain": os.environ.get("GGZY_SITE_DOMAIN", "127.0.0.1"),
     "icp": os.environ.get("GGZY_ICP", "宁ICP备00000000号-1"),
     "police_record": os.environ.get("GGZY_POLICE_RECORD", "宁公网安备 64040002000000号"),
     "address": os.environ.get("GGZY_ADDRESS", "示范市民生大厦附楼"),
