@@ -330,7 +330,9 @@ def release_discard[R: (Article, Notice)](*, actor: User, item: R) -> None:
 def attachment_remove(*, actor: User, attachment: Attachment) -> None:
     """Remove an attachment from a draft or returned item (published files are immutable)."""
     attachment = (
-        Attachment.objects.select_for_update().select_related("article", "notice").get(pk=attachment.pk)
+        Attachment.objects.select_for_update(of=("self",))
+        .select_related("article", "notice")
+        .get(pk=attachment.pk)
     )
     owner: Release | None = attachment.article or attachment.notice
     assert owner is not None
