@@ -312,10 +312,11 @@ def release_correction_start[R: (Article, Notice)](*, actor: User, item: R, corr
 
 
 @transaction.atomic
-def release_discard[R: (Article, Notice)](*, actor: User, item: R) -> None:
+def release_discard(*, actor: User, item: Article | Notice) -> None:
     """Delete a draft (or returned item) that was never public, e.g. an abandoned correction.
     Its attachments' rows go with it; the content-addressed blobs stay (other rows may share them)."""
-    item = _lock(item)
+    model: Any = type(item)
+    item = model.objects.select_for_update().get(pk=item.pk)
     _transition(item, "discard")
     if not _may_edit(actor, item):
         raise PermissionDenied("只有起草人或本单位信息编辑可以删除草稿")
