@@ -75,6 +75,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
                 "ggzy.portal.context_processors.site",
+                "ggzy.publishing.context_processors.back_office",
             ],
         },
     }

@@ -577,3 +577,15 @@ def test_discard_and_attachment_remove_buttons(client, staff) -> None:  # type: 
     client.force_login(staff["editor"])
     assert client.post(f"/manage/article/{article.pk}/discard/")["Location"] == "/manage/"
     assert not Article.objects.filter(pk=article.pk).exists()
+
+
+def test_nav_shows_only_what_the_role_can_use(client, make_user, make_org) -> None:  # type: ignore[no-untyped-def]
+    bidder = make_user("bidder", org=make_org("bidder"))
+    client.force_login(bidder)
+    page = client.get("/manage/").content.decode()
+    assert "nav-article-new" not in page and "nav-queue" not in page
+    assert "没有信息发布或审核职责" in page
+    editor = make_user("editor")
+    client.force_login(editor)
+    page = client.get("/manage/").content.decode()
+    assert "nav-article-new" in page and "没有信息发布或审核职责" not in page
