@@ -6,7 +6,16 @@ from django.test import Client
 
 pytestmark = pytest.mark.django_db
 
-PAGES = ["/", "/notices/", "/articles/", "/search/?q=监理", "/gk/", "/gk/guide/", "/audit/checkpoints/", "/accounts/login/"]
+PAGES = [
+    "/",
+    "/notices/",
+    "/articles/",
+    "/search/?q=监理",
+    "/gk/",
+    "/gk/guide/",
+    "/audit/checkpoints/",
+    "/accounts/login/",
+]
 
 
 @pytest.mark.parametrize("path", PAGES)
