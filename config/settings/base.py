@@ -7,6 +7,8 @@ from pathlib import Path
 
 import dj_database_url
 
+from ggzy.core.fieldcrypt import derive_key, encode_key
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(os.environ.get("GGZY_VAR_DIR", BASE_DIR / "var"))
 
@@ -40,6 +42,7 @@ INSTALLED_APPS = [
     "ggzy.workcalendar",
     "ggzy.search",
     "ggzy.publishing",
+    "ggzy.disclosure",
     "ggzy.portal",
     "ggzy.api",
     "ggzy.platform",
@@ -198,3 +201,18 @@ GGZY_VISIT_FLUSH_SECONDS = float(os.environ.get("GGZY_VISIT_FLUSH_SECONDS", "2")
 # The API change feed holds back rows changed in the last N seconds, so a transaction that commits
 # late can never land behind a mirror's cursor.
 GGZY_API_FEED_SETTLE_SECONDS = float(os.environ.get("GGZY_API_FEED_SETTLE_SECONDS", "5"))
+
+# Personal data at rest (identity numbers, contact details of disclosure applicants) is encrypted
+# with AES-256-GCM (ggzy.core.fieldcrypt). GGZY_FIELD_KEYS: comma-separated base64 32-byte keys;
+# the FIRST encrypts, ALL decrypt — rotate by putting a new key first, re-encrypting, then
+# dropping the old one (docs/adr/0010-disclosure-clock.md). GGZY_FIELD_INDEX_KEY keys the blind
+# index used to recognise the same applicant; it must stay stable. PRODUCTION MUST SET BOTH from a
+# secret store: the defaults below are derived from SECRET_KEY (HKDF) for development only, and
+# `ggzy check --deploy` warns (disclosure.W001) while they are in use.
+GGZY_FIELD_KEYS_FROM_ENV = bool(os.environ.get("GGZY_FIELD_KEYS"))
+GGZY_FIELD_KEYS = [k.strip() for k in os.environ.get("GGZY_FIELD_KEYS", "").split(",") if k.strip()] or [
+    encode_key(derive_key(SECRET_KEY, info=b"ggzy field encryption key v1"))
+]
+GGZY_FIELD_INDEX_KEY = os.environ.get("GGZY_FIELD_INDEX_KEY") or encode_key(
+    derive_key(SECRET_KEY, info=b"ggzy blind index key v1")
+)

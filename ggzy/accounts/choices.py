@@ -19,6 +19,8 @@ class Role(models.TextChoices):
     SECOND_REVIEWER = "second_reviewer", "复审（分管领导）"
     SIGNER = "signer", "签发（主要领导）"
     SYSTEM_ADMIN = "system_admin", "系统管理员"
+    DISCLOSURE_OFFICER = "disclosure_officer", "信息公开经办人"
+    DISCLOSURE_HEAD = "disclosure_head", "信息公开办公室负责人"
     AGENCY_PUBLISHER = "agency_publisher", "代理机构信息发布员"
     TENDERER = "tenderer", "招标人/采购人"
     BIDDER = "bidder", "投标人/供应商"
@@ -27,7 +29,16 @@ class Role(models.TextChoices):
 
 
 CENTER_ROLES = frozenset(
-    {Role.EDITOR, Role.FIRST_REVIEWER, Role.REVIEWER, Role.SECOND_REVIEWER, Role.SIGNER, Role.SYSTEM_ADMIN}
+    {
+        Role.EDITOR,
+        Role.FIRST_REVIEWER,
+        Role.REVIEWER,
+        Role.SECOND_REVIEWER,
+        Role.SIGNER,
+        Role.SYSTEM_ADMIN,
+        Role.DISCLOSURE_OFFICER,
+        Role.DISCLOSURE_HEAD,
+    }
 )
 
 ROLE_ORGANISATION_KIND: dict[str, str] = {
