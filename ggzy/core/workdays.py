@@ -42,6 +42,9 @@ class WorkCalendar:
 
     overrides: Mapping[dt.date, bool] = field(default_factory=dict)
     extra_years: frozenset[int] = frozenset()
+    # Memo of answers: the package's lookup costs tens of µs per call and deadline lists ask the
+    # same few hundred days again and again. Not part of equality or repr.
+    _memo: dict[dt.date, bool] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def years(self) -> frozenset[int]:
@@ -51,6 +54,12 @@ class WorkCalendar:
         return day.year in self.years
 
     def is_working_day(self, day: dt.date) -> bool:
+        answer = self._memo.get(day)
+        if answer is None:
+            answer = self._memo[day] = self._lookup(day)
+        return answer
+
+    def _lookup(self, day: dt.date) -> bool:
         if day in self.overrides:
             return self.overrides[day]
         if day.year in PACKAGE_YEARS:

@@ -60,3 +60,16 @@ def test_override_table_and_hand_entered_year() -> None:
 def test_negative_days_rejected() -> None:
     with pytest.raises(ValueError, match="days"):
         cal.add_working_days(D(2026, 1, 5), -1)
+
+
+def test_memo_does_not_change_answers_or_equality() -> None:
+    a, b = WorkCalendar(), WorkCalendar()
+    a.add_working_days(D(2026, 9, 28), 20)
+    assert a == b
+    assert [a.is_working_day(D(2026, 10, d)) for d in range(1, 12)] == [
+        b.is_working_day(D(2026, 10, d)) for d in range(1, 12)
+    ]
+    with pytest.raises(CalendarDataMissing):  # a missing year is never memoised as an answer
+        a.is_working_day(D(2027, 1, 4))
+    with pytest.raises(CalendarDataMissing):
+        a.is_working_day(D(2027, 1, 4))
