@@ -4,6 +4,7 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("ggzy.accounts.urls")),
+    path("", include("ggzy.disclosure.urls")),
     path("manage/", include("ggzy.publishing.urls")),
     path("api/", include("ggzy.api.urls")),
     path("", include("ggzy.portal.urls")),

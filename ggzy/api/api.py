@@ -1,5 +1,7 @@
-"""The public read API, /api/v1 (django-ninja). Anonymous and read-only: everything it returns is
-already public on the portal. See docs/adr/0005-api.md for the choices behind it."""
+"""The public API, /api/v1 (django-ninja). The publishing part is anonymous and read-only:
+everything it returns is already public on the portal. /api/v1/disclosure (``ggzy.api.disclosure``)
+adds the public application form and tracking page and the staff workflow of 依申请公开. See
+docs/adr/0005-api.md for the choices behind it."""
 
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from ninja.renderers import JSONRenderer
 
 from ggzy.api import schemas
 from ggzy.api.cursors import Position, decode_cursor, encode_cursor
+from ggzy.api.disclosure import router as disclosure_router
 from ggzy.api.errors import install_exception_handlers, json_response
 from ggzy.api.selectors import after_desc, notice_changes
 from ggzy.core.clock import system_clock
@@ -218,6 +221,7 @@ def publication_stats(request: HttpRequest, params: Query[schemas.StatsParams]) 
 
 api.add_router("/notices", notices)
 api.add_router("/articles", articles)
+api.add_router("/disclosure", disclosure_router)
 api.add_router("", misc)
 
 
