@@ -19,12 +19,8 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
-import hashlib
-import time
 from typing import Any
 
-from django.conf import settings
-from django.core.cache import cache
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja import Query, Router
@@ -40,17 +36,14 @@ from ggzy.api.errors import error_response
 from ggzy.api.schemas import ErrorOut, StatsParams
 from ggzy.core.clock import Clock, local_date, system_clock
 from ggzy.core.errors import CalendarDataMissing, NotFound, PermissionDenied, ValidationFailed
-from ggzy.disclosure import deadlines, outcomes, selectors, services
-from ggzy.disclosure.models import DisclosureRequest, Reply, ReviewCase
+from ggzy.disclosure import deadlines, outcomes, ratelimit, selectors, services
+from ggzy.disclosure.models import DisclosureRequest, Reply, ReplyFile, ReviewCase
 from ggzy.workcalendar.selectors import work_calendar
 
 # The clock every service call gets. Tests replace it (``monkeypatch.setattr(module, "clock", …)``)
 # so that statutory dates can be exercised at a fixed "today".
 clock: Clock = system_clock
 
-DEFAULT_SUBMIT_PER_HOUR = 20
-DEFAULT_TRACK_PER_HOUR = 60
-RATE_WINDOW_SECONDS = 3600
 LIST_SCOPE = "dr"
 
 ERRORS: dict[int, Any] = {
@@ -59,10 +52,11 @@ ERRORS: dict[int, Any] = {
     403: ErrorOut,
     404: ErrorOut,
     409: ErrorOut,
+    413: ErrorOut,  # payload_too_large: a body over DATA_UPLOAD_MAX_MEMORY_SIZE
     429: ErrorOut,
     500: ErrorOut,
 }
-PUBLIC_ERRORS: dict[int, Any] = {400: ErrorOut, 404: ErrorOut, 429: ErrorOut, 500: ErrorOut}
+PUBLIC_ERRORS: dict[int, Any] = {400: ErrorOut, 404: ErrorOut, 413: ErrorOut, 429: ErrorOut, 500: ErrorOut}
 
 
 # ---------------------------------------------------------------- authentication
@@ -98,49 +92,15 @@ def _staff(request: HttpRequest) -> User:
     return user
 
 
-def _require_handler(user: User) -> None:
-    """For reads whose selector does not check the role itself (review cases)."""
-    if not (user.is_active and user.is_center_staff and user.has_role(*services.HANDLING_ROLES)):
-        raise PermissionDenied("只有本中心的信息公开工作人员（经办人或负责人）可以查看")
-
-
 # ---------------------------------------------------------------- rate limiting
 
 
-def client_address(request: HttpRequest) -> str:
-    return str(request.META.get("REMOTE_ADDR", "") or "unknown")
-
-
-def rate_limit(request: HttpRequest, bucket: str, per_hour: int) -> JsonResponse | None:
-    """A fixed hourly window per client address, counted in the shared cache (Redis in production,
-    so every web process counts together). Every attempt counts, refused ones too, so a tracking
-    secret cannot be guessed at speed. Returns the 429 response once the window is used up."""
-    now = time.time()
-    window = int(now // RATE_WINDOW_SECONDS)
-    address = hashlib.sha256(client_address(request).encode()).hexdigest()[:32]
-    key = f"disclosure-api:{bucket}:{address}:{window}"
-    if cache.add(key, 1, RATE_WINDOW_SECONDS + 60):
-        count = 1
-    else:
-        try:
-            count = cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, RATE_WINDOW_SECONDS + 60)
-            count = 1
-    if count <= per_hour:
-        return None
-    retry_after = max(1, int((window + 1) * RATE_WINDOW_SECONDS - now))
-    response = error_response(
-        429,
-        "rate_limited",
-        f"请求过于频繁：同一网络地址每小时最多 {per_hour} 次，请 {max(1, retry_after // 60)} 分钟后再试",
-    )
-    response["Retry-After"] = str(retry_after)
+def _limited(refusal: ratelimit.Refusal) -> JsonResponse:
+    """429 in the error format. The buckets are ``ggzy.disclosure.ratelimit``'s, shared with the
+    HTML pages, so an address has one budget whichever way it comes."""
+    response = error_response(429, "rate_limited", refusal.message)
+    response["Retry-After"] = str(refusal.retry_after)
     return response
-
-
-def _per_hour(name: str, default: int) -> int:
-    return int(getattr(settings, name, default))
 
 
 # ---------------------------------------------------------------- converters
@@ -234,13 +194,9 @@ def _today() -> dt.date:
     return local_date(clock.now())
 
 
-def _reply_out(reply: Reply | None) -> s.ReplyOut | None:
+def _reply_out(reply: Reply | None, files: list[ReplyFile]) -> s.ReplyOut | None:
     if reply is None:
         return None
-    files = [
-        s.FileOut(name=rf.name, sha256=rf.file.sha256, size=rf.file.size, media_type=rf.file.media_type)
-        for rf in reply.reply_files.select_related("file").order_by("position", "pk")
-    ]
     return s.ReplyOut(
         outcome=reply.outcome,
         outcome_label=outcomes.outcome_label(reply.outcome),
@@ -249,14 +205,19 @@ def _reply_out(reply: Reply | None) -> s.ReplyOut | None:
         replied_on=reply.replied_on,
         delivered_at=s.local(reply.delivered_at),
         delivery_method=reply.delivery_method,
-        files=files,
+        files=[
+            s.FileOut(name=rf.name, sha256=rf.file.sha256, size=rf.file.size, media_type=rf.file.media_type)
+            for rf in files
+        ],
     )
 
 
-def _detail(r: DisclosureRequest) -> s.RequestDetail:
-    r = DisclosureRequest.objects.get(pk=r.pk)  # fresh: the services lock and save their own copy
+def _detail(request: HttpRequest, request_id: int) -> s.RequestDetail:
+    """The request's detail as it is now (the services lock and save their own copy)."""
+    detail = selectors.disclosure_request_detail(actor=_staff(request), pk=request_id)
+    r = detail.request
     calendar = work_calendar()
-    state = selectors.disclosure_clock_state(request=r, calendar=calendar)
+    state = selectors.disclosure_clock_state(request=r, calendar=calendar, events=detail.events)
     days_left: int | None = None
     if r.due_date is not None and r.status != "closed":
         try:
@@ -275,13 +236,12 @@ def _detail(r: DisclosureRequest) -> s.RequestDetail:
             note=e.note,
             approved_by=str(e.approved_by) if e.approved_by else None,
         )
-        for e in selectors.disclosure_clock_events(request=r)
+        for e in detail.events
     ]
-    reply = Reply.objects.filter(request=r).first()
-    notice = getattr(r, "fee_notice", None)
+    notice = detail.fee_notice
     fee = (
         s.FeeNoticeOut(
-            standard=notice.standard,
+            standard=notice.standard,  # type: ignore[arg-type]
             units=notice.units,
             amount=s.decimal_text(notice.amount) or "0.00",
             issued_on=notice.issued_on,
@@ -308,7 +268,7 @@ def _detail(r: DisclosureRequest) -> s.RequestDetail:
             later_deadline=state.later_deadline,
         ),
         events=events,
-        reply=_reply_out(reply),
+        reply=_reply_out(detail.reply, detail.reply_files),
         fee_notice=fee,
     )
 
@@ -337,8 +297,8 @@ def _get(request: HttpRequest, request_id: int) -> DisclosureRequest:
     return selectors.disclosure_request_get_staff(actor=_staff(request), pk=request_id)
 
 
-def _case(case_id: int, field: str = "case") -> ReviewCase:
-    case = selectors.review_case_list().filter(pk=case_id).first()
+def _case(request: HttpRequest, case_id: int, field: str = "case") -> ReviewCase:
+    case = selectors.review_case_list(actor=_staff(request)).filter(pk=case_id).first()
     if case is None:
         raise NotFound("案件不存在", fields={field: "不存在"} if field != "case" else None)
     return case
@@ -360,15 +320,14 @@ router = Router(tags=["依申请公开"])
     description=(
         "申请人在线提交申请。返回查询码和查询密码（只显示这一次），凭二者查询办理进度。"
         "网上申请以双方确认之日为收到申请之日（条例第三十一条），工作人员确认受理后开始计算答复期限。"
-        "同一网络地址每小时最多提交 20 次（超过返回 429 rate_limited）。"
+        "同一网络地址每小时最多提交 20 次（GGZY_DISCLOSURE_SUBMIT_PER_HOUR；与网页申请合并计数，"
+        "超过返回 429 rate_limited）。"
     ),
 )
 def disclosure_request_submit(request: HttpRequest, response: HttpResponse, body: s.SubmitIn) -> Any:
-    limited = rate_limit(
-        request, "submit", _per_hour("GGZY_DISCLOSURE_SUBMIT_PER_HOUR", DEFAULT_SUBMIT_PER_HOUR)
-    )
-    if limited is not None:
-        return limited
+    refusal = ratelimit.attempt(ratelimit.SUBMIT, request)
+    if refusal is not None:
+        return _limited(refusal)
     result = services.disclosure_request_submit(
         applicant=_applicant(body.applicant), info=_info(body.info), secret=body.secret, clock=clock
     )
@@ -377,17 +336,19 @@ def disclosure_request_submit(request: HttpRequest, response: HttpResponse, body
 
 
 def _track(request: HttpRequest, code: str, secret: str) -> Any:
-    limited = rate_limit(
-        request, "track", _per_hour("GGZY_DISCLOSURE_TRACK_PER_HOUR", DEFAULT_TRACK_PER_HOUR)
-    )
-    if limited is not None:
-        return limited
     if not code.strip() or not secret:
         raise ValidationFailed(
             "请填写查询码和查询密码",
             fields={k: "必填" for k, v in (("code", code.strip()), ("secret", secret)) if not v},
         )
-    view = selectors.disclosure_request_track(tracking_code=code, secret=secret)
+    refusal = ratelimit.track_attempt(request)
+    if refusal is not None:
+        return _limited(refusal)
+    try:
+        view = selectors.disclosure_request_track(tracking_code=code, secret=secret)
+    except NotFound:
+        ratelimit.track_failed(request)
+        raise
     return s.TrackingOut(
         tracking_code=view.tracking_code,
         status=view.status,  # type: ignore[arg-type]
@@ -407,7 +368,8 @@ def _track(request: HttpRequest, code: str, secret: str) -> Any:
     response={200: s.TrackingOut, **PUBLIC_ERRORS},
     auth=None,
     summary="查询办理进度（查询码 + 查询密码）",
-    description="查询码或密码不正确时一律返回 404 tracking_not_found，不区分哪一项错误。限频。"
+    description="查询码或密码不正确时一律返回 404 tracking_not_found，不区分哪一项错误。"
+    "限频（与网页查询合并计数）：每小时 60 次，每10分钟查询码或密码错误 10 次。"
     "密码出现在网址中可能被日志记录，客户端宜改用 POST 同一路径。",
 )
 def disclosure_request_track(request: HttpRequest, params: Query[s.TrackParams]) -> Any:
@@ -516,7 +478,7 @@ def disclosure_deadlines(request: HttpRequest, params: Query[s.DeadlineParams]) 
     summary="申请详情（期限事件、答复、收费通知）",
 )
 def disclosure_request_get(request: HttpRequest, request_id: int) -> s.RequestDetail:
-    return _detail(_get(request, request_id))
+    return _detail(request, request_id)
 
 
 @router.get(
@@ -569,10 +531,10 @@ DETAIL = {200: s.RequestDetail, **ERRORS}
     "/requests/{int:request_id}/confirm-receipt", response=DETAIL, auth=staff_auth, summary="确认受理"
 )
 def disclosure_confirm_receipt(request: HttpRequest, request_id: int, body: s.ConfirmIn) -> s.RequestDetail:
-    r = services.disclosure_request_confirm_receipt(
+    services.disclosure_request_confirm_receipt(
         actor=_staff(request), request=_get(request, request_id), confirmed_on=body.confirmed_on, clock=clock
     )
-    return _detail(r)
+    return _detail(request, request_id)
 
 
 @router.post(
@@ -584,7 +546,7 @@ def disclosure_confirm_receipt(request: HttpRequest, request_id: int, body: s.Co
 def disclosure_amendment_request(
     request: HttpRequest, request_id: int, body: s.AmendmentRequestIn
 ) -> s.RequestDetail:
-    r = services.disclosure_amendment_request(
+    services.disclosure_amendment_request(
         actor=_staff(request),
         request=_get(request, request_id),
         items=body.items,
@@ -592,7 +554,7 @@ def disclosure_amendment_request(
         on=body.on,
         clock=clock,
     )
-    return _detail(r)
+    return _detail(request, request_id)
 
 
 @router.post(
@@ -604,10 +566,10 @@ def disclosure_amendment_request(
 def disclosure_amendment_receive(
     request: HttpRequest, request_id: int, body: s.DatedNoteIn
 ) -> s.RequestDetail:
-    r = services.disclosure_amendment_receive(
+    services.disclosure_amendment_receive(
         actor=_staff(request), request=_get(request, request_id), on=body.on, note=body.note, clock=clock
     )
-    return _detail(r)
+    return _detail(request, request_id)
 
 
 @router.post(
@@ -619,7 +581,7 @@ def disclosure_amendment_receive(
 def disclosure_consultation_start(
     request: HttpRequest, request_id: int, body: s.ConsultationStartIn
 ) -> s.RequestDetail:
-    r = services.disclosure_consultation_start(
+    services.disclosure_consultation_start(
         actor=_staff(request),
         request=_get(request, request_id),
         party=str(body.party),
@@ -627,7 +589,7 @@ def disclosure_consultation_start(
         note=body.note,
         clock=clock,
     )
-    return _detail(r)
+    return _detail(request, request_id)
 
 
 @router.post(
@@ -636,10 +598,10 @@ def disclosure_consultation_start(
 def disclosure_consultation_end(
     request: HttpRequest, request_id: int, body: s.DatedNoteIn
 ) -> s.RequestDetail:
-    r = services.disclosure_consultation_end(
+    services.disclosure_consultation_end(
         actor=_staff(request), request=_get(request, request_id), on=body.on, note=body.note, clock=clock
     )
-    return _detail(r)
+    return _detail(request, request_id)
 
 
 @router.post(
@@ -666,7 +628,7 @@ def disclosure_extend(request: HttpRequest, request_id: int, body: s.ExtendIn) -
         on=body.on,
         clock=clock,
     )
-    return _detail(r)
+    return _detail(request, request_id)
 
 
 @router.post(
@@ -678,7 +640,7 @@ def disclosure_extend(request: HttpRequest, request_id: int, body: s.ExtendIn) -
 def disclosure_later_deadline(
     request: HttpRequest, request_id: int, body: s.LaterDeadlineIn
 ) -> s.RequestDetail:
-    r = services.disclosure_later_deadline_set(
+    services.disclosure_later_deadline_set(
         actor=_staff(request),
         request=_get(request, request_id),
         until=body.until,
@@ -686,7 +648,7 @@ def disclosure_later_deadline(
         on=body.on,
         clock=clock,
     )
-    return _detail(r)
+    return _detail(request, request_id)
 
 
 @router.post(
@@ -707,7 +669,7 @@ def disclosure_fee_notice(request: HttpRequest, request_id: int, body: s.FeeNoti
         on=body.on,
         clock=clock,
     )
-    return _detail(r)
+    return _detail(request, request_id)
 
 
 @router.post("/requests/{int:request_id}/fee-payment", response=DETAIL, auth=staff_auth, summary="登记缴费")
@@ -716,7 +678,7 @@ def disclosure_fee_payment(request: HttpRequest, request_id: int, body: s.FeePay
     services.disclosure_fee_payment_record(
         actor=_staff(request), request=r, amount=body.amount, on=body.on, clock=clock
     )
-    return _detail(r)
+    return _detail(request, request_id)
 
 
 @router.post(
@@ -746,7 +708,7 @@ def disclosure_reply(request: HttpRequest, request_id: int, body: s.ReplyIn) -> 
         replied_on=body.replied_on,
         clock=clock,
     )
-    return _detail(r)
+    return _detail(request, request_id)
 
 
 @router.post(
@@ -754,13 +716,13 @@ def disclosure_reply(request: HttpRequest, request_id: int, body: s.ReplyIn) -> 
 )
 def disclosure_reply_delivered(request: HttpRequest, request_id: int, body: s.DeliveredIn) -> s.RequestDetail:
     r = _get(request, request_id)
-    reply = Reply.objects.filter(request=r).first()
+    reply = selectors.disclosure_request_detail(actor=_staff(request), pk=r.pk).reply
     if reply is None:
         raise ValidationFailed("该申请尚未答复，不能登记送达", code="not_replied")
     services.disclosure_reply_mark_delivered(
         actor=_staff(request), reply=reply, method=str(body.method), clock=clock
     )
-    return _detail(r)
+    return _detail(request, request_id)
 
 
 # ---- review cases (table 四)
@@ -773,8 +735,7 @@ def disclosure_reply_delivered(request: HttpRequest, request_id: int, body: s.De
     summary="行政复议、行政诉讼案件列表",
 )
 def review_case_list(request: HttpRequest, params: Query[s.ReviewCaseParams]) -> list[s.ReviewCaseOut]:
-    _require_handler(_staff(request))
-    return [_case_out(c) for c in selectors.review_case_list(year=params.year)]
+    return [_case_out(c) for c in selectors.review_case_list(actor=_staff(request), year=params.year)]
 
 
 @router.post(
@@ -786,7 +747,7 @@ def review_case_list(request: HttpRequest, params: Query[s.ReviewCaseParams]) ->
 def review_case_record(request: HttpRequest, body: s.ReviewCaseIn) -> Any:
     actor = _staff(request)
     linked = _get(request, body.request_id) if body.request_id is not None else None
-    previous = _case(body.previous_id, "previous_id") if body.previous_id is not None else None
+    previous = _case(request, body.previous_id, "previous_id") if body.previous_id is not None else None
     case = services.review_case_record(
         actor=actor,
         kind=str(body.kind),
@@ -809,8 +770,7 @@ def review_case_record(request: HttpRequest, body: s.ReviewCaseIn) -> Any:
     summary="案件详情",
 )
 def review_case_get(request: HttpRequest, case_id: int) -> s.ReviewCaseOut:
-    _require_handler(_staff(request))
-    return _case_out(_case(case_id))
+    return _case_out(_case(request, case_id))
 
 
 @router.post(
@@ -821,10 +781,9 @@ def review_case_get(request: HttpRequest, case_id: int) -> s.ReviewCaseOut:
 )
 def review_case_decide(request: HttpRequest, case_id: int, body: s.ReviewDecisionIn) -> s.ReviewCaseOut:
     actor = _staff(request)
-    _require_handler(actor)
     case = services.review_case_decide(
         actor=actor,
-        case=_case(case_id),
+        case=_case(request, case_id),
         result=str(body.result),
         decided_on=body.decided_on,
         note=body.note,

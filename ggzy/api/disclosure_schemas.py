@@ -30,6 +30,7 @@ from ggzy.disclosure.choices import (
     ReviewResult,
 )
 from ggzy.disclosure.outcomes import OUTCOME_CODES
+from ggzy.disclosure.services import text_limit
 
 MAX_NOTE = 2000
 MAX_TEXT = 20000
@@ -48,14 +49,18 @@ class ApplicantIn(Schema):
     """申请人（《政府信息公开条例》第二十九条第一项）。至少填写一种联系方式。"""
 
     kind: ApplicantKind = Field(..., description="申请人类型（年度报告表三的六列）")
-    name: str = Field(..., max_length=200, description="姓名或者名称")
+    name: str = Field(..., max_length=text_limit("applicant_name"), description="姓名或者名称")
     id_doc_type: IdentityDocType = Field(..., description="身份证明类型")
-    id_number: str = Field(..., max_length=40, description="身份证明号码（加密保存，页面只显示脱敏形式）")
-    phone: str = Field("", max_length=40, description="联系电话")
-    email: str = Field("", max_length=100, description="电子邮箱")
-    address: str = Field("", max_length=300, description="通信地址")
-    postcode: str = Field("", max_length=10, description="邮政编码")
-    contact_person: str = Field("", max_length=50, description="联系人（法人或其他组织）")
+    id_number: str = Field(
+        ..., max_length=text_limit("id_number"), description="身份证明号码（加密保存，页面只显示脱敏形式）"
+    )
+    phone: str = Field("", max_length=text_limit("phone"), description="联系电话")
+    email: str = Field("", max_length=text_limit("email"), description="电子邮箱")
+    address: str = Field("", max_length=text_limit("address"), description="通信地址")
+    postcode: str = Field("", max_length=text_limit("postcode"), description="邮政编码")
+    contact_person: str = Field(
+        "", max_length=text_limit("contact_person"), description="联系人（法人或其他组织）"
+    )
 
 
 class InfoIn(Schema):
@@ -63,9 +68,11 @@ class InfoIn(Schema):
 
     form: InfoForm = Field(..., description="所需信息的形式")
     delivery_method: DeliveryMethod = Field(..., description="获取信息的方式")
-    name: str = Field("", max_length=300, description="所需信息的名称")
-    doc_number: str = Field("", max_length=100, description="所需信息的文号")
-    description: str = Field("", max_length=5000, description="便于查询的其他特征性描述")
+    name: str = Field("", max_length=text_limit("info_name"), description="所需信息的名称")
+    doc_number: str = Field("", max_length=text_limit("info_doc_number"), description="所需信息的文号")
+    description: str = Field(
+        "", max_length=text_limit("info_description"), description="便于查询的其他特征性描述"
+    )
 
 
 class SubmitIn(Schema):

@@ -14,6 +14,8 @@ import logging
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import (
     Http404,
     HttpRequest,
@@ -108,6 +110,17 @@ def validation_fields(errors: list[dict[str, Any]]) -> dict[str, str]:
 # ---------------------------------------------------------------- handlers
 
 
+def too_big_body() -> dict[str, Any]:
+    """A request body over ``DATA_UPLOAD_MAX_MEMORY_SIZE`` (Django refuses to read it)."""
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    size = f"{limit / (1024 * 1024):g} MB" if limit and limit >= 1024 * 1024 else f"{limit} 字节"
+    return error_body(
+        "payload_too_large",
+        f"请求体过大：不能超过 {size}；附件较多的，请分批提交",
+        {"request": f"不能超过 {size}"},
+    )
+
+
 def install_exception_handlers(api: NinjaAPI) -> None:
     """Replace ninja's defaults (``{"detail": …}``, 422, tracebacks under DEBUG) with ours."""
 
@@ -130,6 +143,10 @@ def install_exception_handlers(api: NinjaAPI) -> None:
     def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         code, message = _STATUS_CODES.get(exc.status_code, ("error", "请求失败"))
         return api.create_response(request, error_body(code, message), status=exc.status_code)
+
+    @api.exception_handler(RequestDataTooBig)
+    def on_too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+        return api.create_response(request, too_big_body(), status=413)
 
     @api.exception_handler(Exception)
     def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:

@@ -10,9 +10,8 @@ from typing import Any
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
 
-from ggzy.accounts.choices import OrganisationKind, Role
 from ggzy.accounts.models import User
-from ggzy.disclosure import outcomes
+from ggzy.disclosure import outcomes, selectors
 from ggzy.disclosure.choices import (
     ApplicantKind,
     CenterRole,
@@ -25,7 +24,7 @@ from ggzy.disclosure.choices import (
     ReviewKind,
     ReviewResult,
 )
-from ggzy.disclosure.services import ApplicantInput, InfoInput
+from ggzy.disclosure.services import ApplicantInput, InfoInput, text_limit
 
 DATE_ERROR = "请输入正确的日期，如 2026-06-01"
 REQUIRED = "此项为必填项"
@@ -96,9 +95,15 @@ def _text(label: str, *, required: bool = False, max_length: int = 200, **kw: An
     return forms.CharField(label=label, required=required, max_length=max_length, **kw)
 
 
-def _area(label: str, *, required: bool = False, rows: int = 3, **kw: Any) -> forms.CharField:
+def _area(
+    label: str, *, required: bool = False, rows: int = 3, max_length: int = 4000, **kw: Any
+) -> forms.CharField:
     return forms.CharField(
-        label=label, required=required, max_length=4000, widget=forms.Textarea(attrs={"rows": rows}), **kw
+        label=label,
+        required=required,
+        max_length=max_length,
+        widget=forms.Textarea(attrs={"rows": rows}),
+        **kw,
     )
 
 
@@ -109,22 +114,35 @@ class ApplicantFields(Form):
         label="申请人类型", choices=ApplicantKind.choices, widget=forms.RadioSelect
     )
     applicant_name = _text(
-        "申请人姓名或名称", required=True, help_text="自然人填写姓名；法人或其他组织填写全称。"
+        "申请人姓名或名称",
+        required=True,
+        max_length=text_limit("applicant_name"),
+        help_text="自然人填写姓名；法人或其他组织填写全称。",
     )
-    contact_person = _text("联系人", max_length=50, help_text="法人或其他组织申请的，请填写经办联系人。")
+    contact_person = _text(
+        "联系人",
+        max_length=text_limit("contact_person"),
+        help_text="法人或其他组织申请的，请填写经办联系人。",
+    )
     id_doc_type = forms.ChoiceField(label="身份证明类型", choices=[("", "请选择"), *IdentityDocType.choices])
     id_number = _text(
         "身份证明号码",
         required=True,
-        max_length=40,
+        max_length=text_limit("id_number"),
         help_text="自然人填写证件号码；法人或其他组织填写统一社会信用代码。号码加密保存，仅办理人员可见。",
     )
     phone = _text(
-        "联系电话", max_length=30, widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"})
+        "联系电话",
+        max_length=text_limit("phone"),
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
     )
-    email = _text("电子邮箱", max_length=120, widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    email = _text(
+        "电子邮箱", max_length=text_limit("email"), widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
     address = _text(
-        "通信地址", max_length=200, widget=forms.TextInput(attrs={"autocomplete": "street-address"})
+        "通信地址",
+        max_length=text_limit("address"),
+        widget=forms.TextInput(attrs={"autocomplete": "street-address"}),
     )
     postcode = forms.RegexField(
         label="邮政编码",
@@ -134,10 +152,13 @@ class ApplicantFields(Form):
         error_messages={"invalid": "邮政编码应为6位数字"},
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "postal-code"}),
     )
-    info_name = _text("所需信息名称", max_length=300)
-    info_doc_number = _text("文号", max_length=100, help_text="如“示公管〔2026〕12号”，不清楚可不填。")
+    info_name = _text("所需信息名称", max_length=text_limit("info_name"))
+    info_doc_number = _text(
+        "文号", max_length=text_limit("info_doc_number"), help_text="如“示公管〔2026〕12号”，不清楚可不填。"
+    )
     info_description = _area(
         "所需信息的其他特征性描述",
+        max_length=text_limit("info_description"),
         help_text="名称、文号不清楚的，请描述信息的内容、形成时间、制作机关等便于查找的特征。",
     )
     info_form = forms.ChoiceField(label="所需信息的形式", choices=InfoForm.choices, widget=forms.RadioSelect)
@@ -274,16 +295,7 @@ class ConsultationEndForm(Form):
 
 
 def head_choices() -> list[tuple[str, str]]:
-    heads = (
-        User.objects.filter(
-            is_active=True,
-            role_grants__role=Role.DISCLOSURE_HEAD,
-            organisation__kind=OrganisationKind.CENTER,
-        )
-        .distinct()
-        .order_by("username")
-    )
-    return [("", "请选择"), *((str(u.pk), str(u)) for u in heads)]
+    return [("", "请选择"), *((str(u.pk), str(u)) for u in selectors.disclosure_head_list())]
 
 
 class ExtendForm(Form):
@@ -301,7 +313,8 @@ class ExtendForm(Form):
         field.choices = head_choices()
 
     def approver(self) -> User:
-        return User.objects.get(pk=self.cleaned_data["approved_by"])
+        # Only a current head is a valid choice (the choices are built per request).
+        return selectors.disclosure_head_list().get(pk=self.cleaned_data["approved_by"])
 
 
 class LaterDeadlineForm(Form):

@@ -29,7 +29,7 @@ from django.conf import settings
 from ggzy.core.errors import NotFound
 from ggzy.disclosure import outcomes, selectors
 from ggzy.disclosure.config import remedy_texts
-from ggzy.disclosure.models import DisclosureRequest, Reply
+from ggzy.disclosure.models import DisclosureRequest, Reply, ReplyFile
 
 TEMPLATE = Path(__file__).parent / "data" / "reply_letter.typ"
 
@@ -159,9 +159,13 @@ def _info_wanted(request: DisclosureRequest) -> str:
     return "".join(bits) or "有关政府信息"
 
 
-def letter_for(request: DisclosureRequest) -> Letter:
-    """The 告知书 of a replied request (``NotFound`` before the reply)."""
-    reply = Reply.objects.filter(request=request).first()
+def letter_for(detail: selectors.RequestDetail) -> Letter:
+    """The 告知书 of a replied request, from ``selectors.disclosure_request_detail`` (``NotFound``
+    before the reply)."""
+    return _compose(detail.request, detail.reply, detail.reply_files)
+
+
+def _compose(request: DisclosureRequest, reply: Reply | None, files: list[ReplyFile]) -> Letter:
     if reply is None:
         raise NotFound("该申请尚未答复，暂无答复告知书", code="no_reply")
     received = cn_date(request.received_on) if request.received_on else cn_date(request.arrived_on)
@@ -181,7 +185,7 @@ def letter_for(request: DisclosureRequest) -> Letter:
         opening=OPENINGS[reply.outcome],
         text=[line.strip() for line in reply.text.splitlines() if line.strip()],
         legal_basis=reply.legal_basis.strip(),
-        files=[rf.name for rf in reply.reply_files.order_by("position", "pk")],
+        files=[rf.name for rf in files],
         remedies=[remedies["administrative_review"], remedies["lawsuit"]],
         date=cn_date(reply.replied_on),
         seal=f"{center}（印章）",
@@ -193,8 +197,9 @@ def letter_for(request: DisclosureRequest) -> Letter:
 def letter_for_applicant(*, tracking_code: str, secret: str) -> Letter:
     """The applicant's own letter: the same code + secret check as the tracking page first
     (``NotFound`` "查询码或查询密码不正确" on a wrong pair), then the letter."""
-    view = selectors.disclosure_request_track(tracking_code=tracking_code, secret=secret)
-    return letter_for(DisclosureRequest.objects.get(tracking_code=view.tracking_code))
+    request = selectors.disclosure_request_get_tracked(tracking_code=tracking_code, secret=secret)
+    reply: Reply | None = getattr(request, "reply", None)  # loaded with the request
+    return _compose(request, reply, list(reply.reply_files.all()) if reply is not None else [])
 
 
 def filename(letter: Letter, ext: str) -> str:

@@ -15,7 +15,8 @@ from ggzy.core.fieldcrypt import FieldCipher, blind_index, decode_key
 FIELDS = ("id_number", "phone", "email", "address")
 
 
-def _context(field: str) -> bytes:
+def context(field: str) -> bytes:
+    """The associated data binding a token to its field (a token moved to another column fails)."""
     return f"disclosure.request.{field}".encode("ascii")
 
 
@@ -25,11 +26,11 @@ def cipher() -> FieldCipher:
 
 
 def encrypt(field: str, value: str) -> str:
-    return cipher().encrypt(value, context=_context(field))
+    return cipher().encrypt(value, context=context(field))
 
 
 def decrypt(field: str, token: str) -> str:
-    return cipher().decrypt(token, context=_context(field))
+    return cipher().decrypt(token, context=context(field))
 
 
 def _index_key() -> bytes:

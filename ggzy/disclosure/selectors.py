@@ -4,14 +4,16 @@ tracking page, the report statistics (tables 二, 三, 四 and the fee totals) a
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
 from django.contrib.auth.hashers import check_password, make_password
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 
+from ggzy.accounts.choices import OrganisationKind, Role
 from ggzy.accounts.models import User
 from ggzy.core.errors import NotFound
 from ggzy.core.workdays import WorkCalendar
@@ -36,6 +38,7 @@ from ggzy.disclosure.models import (
     FeeNotice,
     NormativeDocument,
     Reply,
+    ReplyFile,
     ReviewCase,
 )
 from ggzy.disclosure.services._common import require_handler
@@ -70,6 +73,75 @@ def disclosure_request_get_staff(*, actor: User, pk: int) -> DisclosureRequest:
     if request is None:
         raise NotFound("申请不存在")
     return request
+
+
+@dataclass(frozen=True)
+class RequestDetail:
+    """A request with everything its staff page, the API detail and the reply letter show."""
+
+    request: DisclosureRequest
+    reply: Reply | None
+    reply_files: list[ReplyFile]  # in position order, each with its ``file`` loaded
+    fee_notice: FeeNotice | None
+    review_cases: list[ReviewCase]  # oldest first, each with its ``request`` loaded
+    events: list[ClockEvent]  # the clock log in order, with ``approved_by`` loaded
+
+    def review_case(self, pk: int) -> ReviewCase | None:
+        return next((case for case in self.review_cases if case.pk == pk), None)
+
+
+PII_COLUMNS = ("id_number_encrypted", "phone_encrypted", "email_encrypted", "address_encrypted")
+
+
+def disclosure_request_detail(*, actor: User, pk: int) -> RequestDetail:
+    """The request (without the encrypted columns and the secret hash), its reply with the
+    released files, fee notice, review cases and clock events: five queries whatever their number
+    (request + reply + fee notice joined; reply files; cases; events; plus the actor's roles)."""
+    require_handler(actor)
+    request = (
+        DisclosureRequest.objects.select_related("reply", "fee_notice")
+        .defer(*PII_COLUMNS, "secret_hash")
+        .prefetch_related(
+            Prefetch(
+                "reply__reply_files",
+                queryset=ReplyFile.objects.select_related("file").order_by("position", "pk"),
+            ),
+            Prefetch("review_cases", queryset=ReviewCase.objects.order_by("filed_on", "pk")),
+            Prefetch(
+                "clock_events", queryset=ClockEvent.objects.select_related("approved_by").order_by("pk")
+            ),
+        )
+        .filter(pk=pk)
+        .first()
+    )
+    if request is None:
+        raise NotFound("申请不存在")
+    reply: Reply | None = getattr(request, "reply", None)
+    cases = list(request.review_cases.all())
+    for case in cases:
+        case.request = request  # the FK back to this request: no query per case
+    return RequestDetail(
+        request=request,
+        reply=reply,
+        reply_files=list(reply.reply_files.all()) if reply is not None else [],
+        fee_notice=getattr(request, "fee_notice", None),
+        review_cases=cases,
+        events=list(request.clock_events.all()),
+    )
+
+
+def disclosure_head_list() -> QuerySet[User]:
+    """Who may approve an extension (Art. 33 ¶2): active users of the center holding
+    ``disclosure_head``, by username."""
+    return (
+        User.objects.filter(
+            is_active=True,
+            role_grants__role=Role.DISCLOSURE_HEAD,
+            organisation__kind=OrganisationKind.CENTER,
+        )
+        .distinct()
+        .order_by("username")
+    )
 
 
 @dataclass(frozen=True)
@@ -126,13 +198,15 @@ def disclosure_clock_events(*, request: DisclosureRequest) -> list[ClockEvent]:
 
 
 def disclosure_clock_state(
-    *, request: DisclosureRequest, calendar: WorkCalendar | None = None
+    *,
+    request: DisclosureRequest,
+    calendar: WorkCalendar | None = None,
+    events: Sequence[ClockEvent] | None = None,
 ) -> deadlines.ClockState:
-    events = [
-        deadlines.Event(kind=e.kind, on=e.on, days=e.days, until=e.until)
-        for e in ClockEvent.objects.filter(request=request).order_by("pk")
-    ]
-    return deadlines.fold(events, calendar or work_calendar(), disclosure_rules())
+    """The folded clock; pass ``events`` (e.g. ``RequestDetail.events``) to skip the query."""
+    rows = events if events is not None else ClockEvent.objects.filter(request=request).order_by("pk")
+    events_in = [deadlines.Event(kind=e.kind, on=e.on, days=e.days, until=e.until) for e in rows]
+    return deadlines.fold(events_in, calendar or work_calendar(), disclosure_rules())
 
 
 # ---------------------------------------------------------------- the applicant's tracking page
@@ -162,17 +236,38 @@ def _dummy_hash() -> str:
 TRACKING_REFUSAL = "查询码或查询密码不正确"
 
 
-def disclosure_request_track(*, tracking_code: str, secret: str) -> TrackingView:
-    """The status page behind code + secret. A wrong code and a wrong secret fail alike and take
-    the same time (a password-hash check runs either way), so neither can be probed."""
+def disclosure_request_get_tracked(*, tracking_code: str, secret: str) -> DisclosureRequest:
+    """The applicant's own request behind code + secret, with its reply and the reply's files
+    loaded (for the letter). A wrong code and a wrong secret fail alike (``NotFound``
+    ``tracking_not_found``, “查询码或查询密码不正确”) and take the same time — a password-hash
+    check runs either way — so neither can be probed. Never returns the decrypted PII."""
     code = tracking_code.strip().upper()
-    request = DisclosureRequest.objects.filter(tracking_code=code).first() if code else None
+    request = (
+        DisclosureRequest.objects.select_related("reply")
+        .defer(*PII_COLUMNS)
+        .prefetch_related(
+            Prefetch(
+                "reply__reply_files",
+                queryset=ReplyFile.objects.select_related("file").order_by("position", "pk"),
+            )
+        )
+        .filter(tracking_code=code)
+        .first()
+        if code
+        else None
+    )
     if request is None:
         check_password(secret, _dummy_hash())
         raise NotFound(TRACKING_REFUSAL, code="tracking_not_found")
     if not check_password(secret, request.secret_hash):
         raise NotFound(TRACKING_REFUSAL, code="tracking_not_found")
-    reply = Reply.objects.filter(request=request).first()
+    return request
+
+
+def disclosure_request_track(*, tracking_code: str, secret: str) -> TrackingView:
+    """The status page behind code + secret (see :func:`disclosure_request_get_tracked`)."""
+    request = disclosure_request_get_tracked(tracking_code=tracking_code, secret=secret)
+    reply: Reply | None = getattr(request, "reply", None)
     return TrackingView(
         tracking_code=request.tracking_code,
         status=request.status,
@@ -244,7 +339,9 @@ def _year_bounds(year: int) -> tuple[dt.date, dt.date]:
 
 def _flow(year: int) -> tuple[dict[str, dict[str, int]], dict[str, int]]:
     """Per column and in total: new (一), carried in (二), closed in the year (三(七), counted
-    independently of the outcome cells) and carried out (四)."""
+    independently of the outcome cells) and carried out (四). One grouped query; the total adds
+    up every group, including an applicant kind outside the six columns, so the row check
+    "总计 = 六列之和" still catches such a row."""
     start, end = _year_bounds(year)
     base = DisclosureRequest.objects.filter(received_on__isnull=False, received_on__lte=end).filter(
         Q(closed_on__isnull=True) | Q(closed_on__gte=start)
@@ -256,20 +353,26 @@ def _flow(year: int) -> tuple[dict[str, dict[str, int]], dict[str, int]]:
         "carried_out": Count("pk", filter=Q(closed_on__isnull=True) | Q(closed_on__gt=end)),
     }
     per_kind: dict[str, dict[str, int]] = {k: dict.fromkeys(measures, 0) for k in APPLICANT_COLUMNS}
+    totals = dict.fromkeys(measures, 0)
     rows: list[Any] = list(base.values("applicant_kind").annotate(**measures).order_by())
     for row in rows:
-        per_kind[row["applicant_kind"]] = {m: row[m] for m in measures}
-    totals = base.aggregate(**measures)
-    return per_kind, {m: totals[m] or 0 for m in measures}
+        per_kind[row["applicant_kind"]] = {m: int(row[m]) for m in measures}
+        for m in measures:
+            totals[m] += int(row[m])
+    return per_kind, totals
 
 
 def _outcome_cells(year: int) -> tuple[dict[tuple[str, str], int], dict[str, int]]:
+    """(outcome, applicant kind) → count for the requests closed in the year, and per outcome the
+    total over every kind (one grouped query)."""
     start, end = _year_bounds(year)
     closed = DisclosureRequest.objects.filter(closed_on__gte=start, closed_on__lte=end)
     pairs: list[Any] = list(closed.values("outcome", "applicant_kind").annotate(n=Count("pk")).order_by())
-    cells = {(r["outcome"], r["applicant_kind"]): int(r["n"]) for r in pairs}
-    singles: list[Any] = list(closed.values("outcome").annotate(n=Count("pk")).order_by())
-    totals = {r["outcome"]: int(r["n"]) for r in singles}
+    cells: dict[tuple[str, str], int] = {}
+    totals: dict[str, int] = {}
+    for r in pairs:
+        cells[(r["outcome"], r["applicant_kind"])] = int(r["n"])
+        totals[r["outcome"]] = totals.get(r["outcome"], 0) + int(r["n"])
     return cells, totals
 
 
@@ -308,7 +411,8 @@ def table4_stats(*, year: int) -> dict[str, dict[str, int]]:
 
 def disclosure_stats(*, year: int) -> DisclosureStats:
     """Report table 三 (25 rows × 7 columns in the format's order), table 四 (15 cells) and the
-    勾稽关系 checks. Aggregated in the database: six queries whatever the volume."""
+    勾稽关系 checks. Aggregated in the database: four queries whatever the volume (the year's flow
+    by column, which counts 三(七) on its own; the outcome cells; last year's 四; table 四)."""
     per_kind, flow_total = _flow(year)
     cells, outcome_totals = _outcome_cells(year)
     previous_out = _carried_out(year - 1)
@@ -477,7 +581,9 @@ def fee_totals(*, year: int) -> FeeTotals:
     )
 
 
-def review_case_list(*, year: int | None = None) -> QuerySet[ReviewCase]:
+def review_case_list(*, actor: User, year: int | None = None) -> QuerySet[ReviewCase]:
+    """Review cases and lawsuits, newest first, for handling staff only (``PermissionDenied``)."""
+    require_handler(actor)
     qs = ReviewCase.objects.select_related("request").order_by("-filed_on", "-pk")
     if year is not None:
         qs = qs.filter(filed_on__year=year)

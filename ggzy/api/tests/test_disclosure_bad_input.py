@@ -15,7 +15,7 @@ from django.test import Client
 
 from ggzy.api.tests import test_disclosure as shared
 from ggzy.api.tests.helpers import assert_error
-from ggzy.api.tests.test_disclosure import BASE, post, register, snapshot, submit
+from ggzy.api.tests.test_disclosure import BASE, CSRF, post, register, snapshot, submit
 
 pytestmark = pytest.mark.django_db
 
@@ -299,3 +299,34 @@ def test_transition_in_the_wrong_status(staff: Client, rid: int) -> None:
         409,
         "invalid_transition",
     )
+
+
+# ---------------------------------------------------------------- oversized bodies
+
+
+@pytest.mark.parametrize("auth", ["public", "staff"])
+def test_body_over_the_upload_limit_is_413_in_the_error_format(
+    settings: Any, auth: str, staff: Client, rid: int
+) -> None:
+    """Django refuses to read a body over DATA_UPLOAD_MAX_MEMORY_SIZE (RequestDataTooBig): the
+    API answers 413 payload_too_large, not 500, and nothing changes."""
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 2048
+    before = snapshot()
+    big = {"legal_basis": "第三十六条", "outcome": "3.1", "text": "长" * 2000}  # ~6 KB of UTF-8
+    if auth == "public":
+        response = Client().post(
+            f"{BASE}/requests", {"applicant": {"name": "长" * 2000}}, content_type="application/json"
+        )
+    else:
+        response = staff.post(
+            f"{BASE}/requests/{rid}/reply",
+            big,
+            content_type="application/json",
+            headers={"X-CSRFToken": CSRF},
+        )
+    assert response.status_code == 413
+    body = response.json()
+    assert_error(body, "payload_too_large")
+    assert "请求体过大" in body["error"]["message"]
+    assert "Traceback" not in response.content.decode()
+    assert snapshot() == before

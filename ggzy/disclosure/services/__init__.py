@@ -19,6 +19,7 @@ from ggzy.disclosure.services.clock import (
     disclosure_fee_payment_record,
     disclosure_later_deadline_set,
 )
+from ggzy.disclosure.services.rekey import RekeyResult, disclosure_pii_rekey
 from ggzy.disclosure.services.replies import (
     disclosure_close_unanswered_amendment,
     disclosure_close_unpaid_fee,
@@ -26,6 +27,7 @@ from ggzy.disclosure.services.replies import (
     disclosure_reply_mark_delivered,
 )
 from ggzy.disclosure.services.requests import (
+    TEXT_LIMITS,
     ApplicantInput,
     ApplicantPII,
     InfoInput,
@@ -34,14 +36,17 @@ from ggzy.disclosure.services.requests import (
     disclosure_request_confirm_receipt,
     disclosure_request_register,
     disclosure_request_submit,
+    text_limit,
 )
 from ggzy.disclosure.services.sweep import SweepResult, disclosure_reminders_send, disclosure_sweep
 
 __all__ = [
     "HANDLING_ROLES",
+    "TEXT_LIMITS",
     "ApplicantInput",
     "ApplicantPII",
     "InfoInput",
+    "RekeyResult",
     "Submitted",
     "SweepResult",
     "admin_fee_record",
@@ -56,6 +61,7 @@ __all__ = [
     "disclosure_fee_notice_issue",
     "disclosure_fee_payment_record",
     "disclosure_later_deadline_set",
+    "disclosure_pii_rekey",
     "disclosure_pii_view",
     "disclosure_reminders_send",
     "disclosure_reply",
@@ -68,4 +74,5 @@ __all__ = [
     "normative_document_repeal",
     "review_case_decide",
     "review_case_record",
+    "text_limit",
 ]

@@ -96,5 +96,10 @@ def audit(target: Model, *, actor: User | None, action: str, clock: Clock, **dat
     audit_record(actor=actor, action=action, target=target, data=data, clock=clock)
 
 
+def audit_event(*, actor: User | None, action: str, clock: Clock, **data: Any) -> None:
+    """An audit event about no single row (e.g. a key rotation batch)."""
+    audit_record(actor=actor, action=action, target=None, data=data, clock=clock)
+
+
 def calendar() -> WorkCalendar:
     return work_calendar()

@@ -79,6 +79,30 @@ class ApplicantPII:
     address: str
 
 
+# The longest text each input may have, in characters (after trimming; the identity number after
+# removing spaces), with its label for the error. Every column it is stored in must hold it: the
+# masked copies of the identity number and phone are as long as the value, the e-mail's masked
+# copy (``z***@example.com``) is up to three longer than the value (email_masked holds 120), and
+# the address and description are text columns (the limits are the forms'). Forms and the API
+# schemas use the same numbers.
+TEXT_LIMITS: dict[str, tuple[str, int]] = {
+    "applicant_name": ("申请人姓名或名称", 200),
+    "contact_person": ("联系人", 50),
+    "id_number": ("身份证明号码", 40),
+    "phone": ("联系电话", 40),
+    "email": ("电子邮箱", 117),
+    "address": ("通信地址", 200),
+    "postcode": ("邮政编码", 10),
+    "info_name": ("所需信息名称", 300),
+    "info_doc_number": ("所需信息文号", 100),
+    "info_description": ("所需信息的特征性描述", 4000),
+}
+
+
+def text_limit(name: str) -> int:
+    return TEXT_LIMITS[name][1]
+
+
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
 
@@ -91,7 +115,35 @@ def _resident_id_ok(number: str) -> bool:
     return _ID_CHECK[total % 11] == number[17]
 
 
+def _check_lengths(applicant: ApplicantInput, info: InfoInput) -> None:
+    values = {
+        "applicant_name": applicant.name.strip(),
+        "contact_person": applicant.contact_person.strip(),
+        "id_number": pii.normalise_id_number(applicant.id_number),
+        "phone": applicant.phone.strip(),
+        "email": applicant.email.strip(),
+        "address": applicant.address.strip(),
+        "postcode": applicant.postcode.strip(),
+        "info_name": info.name.strip(),
+        "info_doc_number": info.doc_number.strip(),
+        "info_description": info.description.strip(),
+    }
+    errors = {
+        name: f"不能超过{limit}个字符"
+        for name, (_label, limit) in TEXT_LIMITS.items()
+        if len(values[name]) > limit
+    }
+    if errors:
+        raise ValidationFailed(
+            "申请内容过长："
+            + "；".join(f"{TEXT_LIMITS[name][0]}{problem}" for name, problem in errors.items()),
+            code="too_long",
+            fields=errors,
+        )
+
+
 def _validate(applicant: ApplicantInput, info: InfoInput) -> None:
+    _check_lengths(applicant, info)
     errors: dict[str, str] = {}
     if applicant.kind not in ApplicantKind.values:
         errors["applicant_kind"] = "请选择申请人类型"

@@ -124,8 +124,13 @@ def disclosure_reminders_send(*, clock: Clock = system_clock) -> list[Reminder]:
 
 
 def disclosure_sweep(*, clock: Clock = system_clock) -> SweepResult:
-    """Automatic closures first (a closed request needs no reminder), then reminders."""
+    """Automatic closures first (a closed request needs no reminder), then reminders.
+
+    Today must be inside the working-day calendar: a day of a year nobody entered raises
+    ``CalendarDataMissing`` before anything is closed or sent (the reminders could not count the
+    days left, and closing without them would leave a half-done sweep)."""
     today = c.today(clock)
+    c.calendar().is_working_day(today)  # CalendarDataMissing first, before any change
     result = SweepResult()
     amendment_overdue = (
         DisclosureRequest.objects.filter(

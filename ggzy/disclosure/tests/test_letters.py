@@ -15,13 +15,20 @@ import docx
 import pypdf
 import pytest
 
+from ggzy.accounts.models import User
 from ggzy.core.errors import NotFound
-from ggzy.disclosure import letters, outcomes, services
+from ggzy.disclosure import letters, outcomes, selectors, services
 from ggzy.disclosure.config import remedy_texts
 from ggzy.disclosure.tests.conftest import ID_NUMBER, PHONE, at
 
 pytestmark = pytest.mark.django_db
 D = dt.date
+
+
+def letter_of(req: Any) -> letters.Letter:
+    """The staff path: the letter from the request's detail, read as the officer."""
+    officer = User.objects.get(username="officer")
+    return letters.letter_for(selectors.disclosure_request_detail(actor=officer, pk=req.pk))
 
 
 def squash(text: str) -> str:
@@ -89,7 +96,7 @@ STAFF_OUTCOMES = [code for code in outcomes.OUTCOME_CODES if code not in ("3.6.1
 @pytest.mark.parametrize("outcome", STAFF_OUTCOMES)
 def test_letter_for_each_outcome_docx_and_pdf(outcome: str, replied: Callable[..., Any]) -> None:
     req = replied(outcome)
-    letter = letters.letter_for(req)
+    letter = letter_of(req)
     label = squash(outcomes.outcome_label(outcome))
     remedies = [squash(t) for t in remedy_texts().values()]
     for text in (pdf_text(letters.render_pdf(letter)), docx_text(letters.render_docx(letter))):
@@ -116,12 +123,12 @@ def test_remedy_texts_are_configurable(settings: Any, replied: Callable[..., Any
     settings.GGZY_DISCLOSURE = {
         "remedy_texts": {"administrative_review": "可向示范市人民政府申请行政复议（六十日内）。"}
     }
-    letter = letters.letter_for(replied("3.1"))
+    letter = letter_of(replied("3.1"))
     assert "可向示范市人民政府申请行政复议（六十日内）。" in pdf_text(letters.render_pdf(letter))
 
 
 def test_pdf_embeds_its_cjk_font_and_is_a4(replied: Callable[..., Any]) -> None:
-    data = letters.render_pdf(letters.letter_for(replied("3.2")))
+    data = letters.render_pdf(letter_of(replied("3.2")))
     assert embedded_font_files(data), "the CJK font must be embedded"
     page = pypdf.PdfReader(io.BytesIO(data)).pages[0]
     width_mm = float(page.mediabox.width) / 72 * 25.4
@@ -130,7 +137,7 @@ def test_pdf_embeds_its_cjk_font_and_is_a4(replied: Callable[..., Any]) -> None:
 
 
 def test_docx_is_a4_with_official_margins_and_fonts(replied: Callable[..., Any]) -> None:
-    data = letters.render_docx(letters.letter_for(replied("3.2")))
+    data = letters.render_docx(letter_of(replied("3.2")))
     document = docx.Document(io.BytesIO(data))
     section = document.sections[0]
     assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
@@ -150,7 +157,7 @@ def test_partial_letter_prints_staff_text_and_files(replied: Callable[..., Any])
         text="第一项予以公开。\n第二项涉及商业秘密，不予公开。",
         files=(("开标记录.pdf", b"%PDF-1.4 x"),),
     )
-    text = pdf_text(letters.render_pdf(letters.letter_for(req)))
+    text = pdf_text(letters.render_pdf(letter_of(req)))
     assert "第二项涉及商业秘密，不予公开。" in text
     assert "开标记录.pdf" in text
     assert "第三十六条" in text
@@ -158,20 +165,49 @@ def test_partial_letter_prints_staff_text_and_files(replied: Callable[..., Any])
 
 def test_markup_in_applicant_text_is_printed_not_executed(officer: Any, replied: Callable[..., Any]) -> None:
     req = replied("3.1", text='#panic("boom") *粗体* $x^2$ <script>')
-    text = pdf_text(letters.render_pdf(letters.letter_for(req)))
+    text = pdf_text(letters.render_pdf(letter_of(req)))
     assert '#panic("boom")' in text and "*粗体*" in text and "$x^2$" in text
 
 
 def test_no_letter_before_the_reply(register: Callable[..., Any]) -> None:
     req = register(D(2026, 3, 2))
     with pytest.raises(NotFound, match="尚未答复"):
-        letters.letter_for(req)
+        letter_of(req)
 
 
 def test_applicant_letter_needs_the_right_pair(replied: Callable[..., Any]) -> None:
     req = replied("3.1")
     with pytest.raises(NotFound, match="查询码或查询密码不正确"):
         letters.letter_for_applicant(tracking_code=req.tracking_code, secret="wrong-one")
+
+
+def test_applicant_letter_with_the_right_pair_matches_the_staff_letter(
+    officer: Any, django_assert_max_num_queries: Any
+) -> None:
+    from ggzy.disclosure.tests.conftest import applicant, info
+
+    submitted = services.disclosure_request_register(
+        actor=officer,
+        channel="in_person",
+        applicant=applicant(),
+        info=info(),
+        arrived_on=D(2026, 3, 2),
+        secret="applicant-secret",
+        clock=at(2026, 3, 2),
+    )
+    req = submitted.request
+    services.disclosure_reply(
+        actor=officer,
+        request=req,
+        outcome="3.2",
+        legal_basis="《中华人民共和国政府信息公开条例》第三十七条",
+        files=(("甲.pdf", b"%PDF-1.4 a"), ("乙.pdf", b"%PDF-1.4 b")),
+        clock=at(2026, 3, 12),
+    )
+    with django_assert_max_num_queries(2):  # the request with its reply; the files
+        mine = letters.letter_for_applicant(tracking_code=req.tracking_code, secret="applicant-secret")
+    assert mine == letter_of(req)
+    assert mine.files == ["甲.pdf", "乙.pdf"]
 
 
 def test_every_outcome_has_an_opening_and_a_title() -> None:

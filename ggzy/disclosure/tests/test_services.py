@@ -554,6 +554,35 @@ def test_sweep_closes_and_reminds_idempotently(register: Callable[..., Any], off
     assert audit_verify().ok
 
 
+def test_sweep_outside_the_calendar_refuses_before_closing_anything(
+    register: Callable[..., Any], officer: Any
+) -> None:
+    """2027 is not in the calendar: the sweep raises CalendarDataMissing before it closes the
+    overdue 补正 or fee requests or sends a reminder (it used to close them, then fail)."""
+    unanswered = register(D(2026, 12, 1))  # 20 working days run to 29 Dec 2026: covered
+    services.disclosure_amendment_request(
+        actor=officer, request=unanswered, items="写明名称", deadline=D(2026, 12, 10), clock=at(2026, 12, 2)
+    )
+    unpaid = register(D(2026, 12, 1))
+    services.disclosure_fee_notice_issue(
+        actor=officer,
+        request=unpaid,
+        standard="by_volume",
+        pages=40,
+        deadline=D(2026, 12, 15),
+        clock=at(2026, 12, 2),
+    )
+    mail.outbox.clear()
+    with refused(CalendarDataMissing, "2027"):
+        services.disclosure_sweep(clock=at(2027, 1, 4))
+    assert Reminder.objects.count() == 0
+    assert mail.outbox == []
+    # Inside the calendar the same sweep closes both.
+    result = services.disclosure_sweep(clock=at(2026, 12, 21))
+    assert [r.request_id for r in result.closed_amendment] == [unanswered.pk]
+    assert [r.request_id for r in result.closed_fee] == [unpaid.pk]
+
+
 def test_staff_lists_days_left_and_overdue(register: Callable[..., Any], officer: Any) -> None:
     early = register(D(2026, 2, 6))  # due 12 March
     later = register(D(2026, 3, 2))  # due 30 March
@@ -632,3 +661,86 @@ def test_table2_from_the_registries(officer: Any) -> None:
     assert t2.normative_documents == {"issued": 1, "repealed": 1, "in_force": 1}
     assert (t2.penalty, t2.licence, t2.enforcement) == (1, 0, 0)
     assert t2.admin_fee_wan == Decimal("1.2345")
+
+
+# ---------------------------------------------------------------- input lengths (every column fits)
+
+LENGTH_INPUTS = {
+    "applicant_name": ("applicant", "name"),
+    "contact_person": ("applicant", "contact_person"),
+    "id_number": ("applicant", "id_number"),
+    "phone": ("applicant", "phone"),
+    "email": ("applicant", "email"),
+    "address": ("applicant", "address"),
+    "postcode": ("applicant", "postcode"),
+    "info_name": ("info", "name"),
+    "info_doc_number": ("info", "doc_number"),
+    "info_description": ("info", "description"),
+}
+
+
+def _text_of(field: str, length: int) -> str:
+    if field == "email":  # the worst case for the masked copy: a one-letter local part
+        return "a@" + "b" * (length - 5) + ".cn"
+    if field in ("id_number", "phone", "postcode"):
+        return "1" * length
+    return "长" * length
+
+
+def _inputs(**values: str) -> tuple[Any, Any]:
+    a: dict[str, str] = {"id_doc_type": "passport"}
+    i: dict[str, str] = {}
+    for field, value in values.items():
+        where, name = LENGTH_INPUTS[field]
+        (a if where == "applicant" else i)[name] = value
+    return applicant(**a), info(**i)
+
+
+@pytest.mark.parametrize("field", list(LENGTH_INPUTS))
+def test_text_longer_than_its_limit_is_refused_in_chinese(officer: Any, field: str) -> None:
+    label, limit = services.TEXT_LIMITS[field]
+    a, i = _inputs(**{field: _text_of(field, limit + 1)})
+    for call in (
+        lambda: services.disclosure_request_submit(applicant=a, info=i, clock=at(2026, 3, 2)),
+        lambda: services.disclosure_request_register(
+            actor=officer,
+            channel="in_person",
+            applicant=a,
+            info=i,
+            arrived_on=D(2026, 3, 2),
+            clock=at(2026, 3, 2),
+        ),
+    ):
+        with refused(ValidationFailed, f"{label}不能超过{limit}个字符"):
+            call()
+    with pytest.raises(ValidationFailed) as caught:
+        services.disclosure_request_submit(applicant=a, info=i, clock=at(2026, 3, 2))
+    assert caught.value.code == "too_long"
+    assert caught.value.fields == {field: f"不能超过{limit}个字符"}
+
+
+def test_id_number_of_41_characters_is_refused_not_a_database_error(officer: Any) -> None:
+    with refused(ValidationFailed, "身份证明号码不能超过40个字符"):
+        services.disclosure_request_submit(
+            applicant=applicant(id_doc_type="passport", id_number="E" * 41), info=info(), clock=at(2026, 3, 2)
+        )
+
+
+def test_every_text_at_its_limit_is_stored_whole(officer: Any) -> None:
+    """On PostgreSQL a value one character too long for its column is a DataError: each limit
+    must fit every column it lands in (including the masked copies)."""
+    values = {field: _text_of(field, limit) for field, (_label, limit) in services.TEXT_LIMITS.items()}
+    a, i = _inputs(**values)
+    request = services.disclosure_request_submit(applicant=a, info=i, clock=at(2026, 3, 2)).request
+    stored = DisclosureRequest.objects.get(pk=request.pk)
+    assert stored.applicant_name == values["applicant_name"]
+    assert stored.info_description == values["info_description"]
+    assert len(stored.email_masked) == 120
+    assert len(stored.id_number_masked) == 40
+    shown = services.disclosure_pii_view(actor=officer, request=stored, clock=at(2026, 3, 2))
+    assert (shown.id_number, shown.phone, shown.email, shown.address) == (
+        values["id_number"],
+        values["phone"],
+        values["email"],
+        values["address"],
+    )

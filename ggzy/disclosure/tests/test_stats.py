@@ -29,7 +29,10 @@ def _reply(officer: Any, request: Any, outcome: str, day: dt.date) -> None:
 
 
 def test_table3_cells_carry_over_and_checks(
-    register: Callable[..., Any], officer: Any, django_assert_max_num_queries: Any
+    register: Callable[..., Any],
+    officer: Any,
+    django_assert_max_num_queries: Any,
+    django_assert_num_queries: Any,
 ) -> None:
     # 2025: one closed within the year, one still open on 31 December (carried over).
     closed_2025 = register(D(2025, 11, 3), kind="business")
@@ -63,6 +66,8 @@ def test_table3_cells_carry_over_and_checks(
 
     with django_assert_max_num_queries(10):
         s2026 = selectors.disclosure_stats(year=2026)
+    with django_assert_num_queries(4):  # flow by column (三(七) on its own), cells, 上年四, 表四
+        assert selectors.disclosure_stats(year=2026) == s2026
     assert [r.code for r in s2026.table3] == [r.code for r in outcomes.ROWS]
     assert [r.label for r in s2026.table3] == [r.label for r in outcomes.ROWS]
     assert all(len(r.cells) == 7 for r in s2026.table3)
@@ -110,3 +115,41 @@ def test_empty_year_is_all_zero_and_consistent(db: None) -> None:
     assert all(r.cells == [0] * 7 for r in stats.table3)
     assert all(v == 0 for group in stats.table4.values() for v in group.values())
     assert stats.all_passed
+
+
+def test_totals_still_count_rows_outside_the_six_columns(register: Callable[..., Any], officer: Any) -> None:
+    """The 总计 column adds up every group the database returns, not only the six shown: an
+    application with an unknown applicant kind makes the row check fail instead of vanishing."""
+    from ggzy.disclosure.models import DisclosureRequest
+
+    good = register(D(2026, 3, 2))
+    _reply(officer, good, "3.1", D(2026, 3, 20))
+    odd = register(D(2026, 3, 2))
+    _reply(officer, odd, "3.2", D(2026, 3, 20))
+    DisclosureRequest.objects.filter(pk=odd.pk).update(applicant_kind="alien")
+    stats = selectors.disclosure_stats(year=2026)
+    assert stats.row("1").cells == [1, 0, 0, 0, 0, 0, 2]
+    assert stats.row("3.2").cells == [0, 0, 0, 0, 0, 0, 1]
+    assert stats.row("3.7").cells == [1, 0, 0, 0, 0, 0, 2]
+    failed = [c.rule for c in stats.checks if not c.passed]
+    assert failed == ["表三每一行：总计 = 自然人 + 五类法人或其他组织之和"]
+
+
+def test_closed_total_is_counted_apart_from_the_outcome_cells(
+    register: Callable[..., Any], officer: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """三（七） comes from the flow query, not from the outcome cells: if the cells lose an
+    application, the check "三（七）总计 = 21种办理结果之和" fails."""
+    _reply(officer, register(D(2026, 3, 2)), "3.1", D(2026, 3, 20))
+    real = selectors._outcome_cells
+
+    def lossy(year: int) -> Any:
+        _cells, totals = real(year)
+        return {}, dict.fromkeys(totals, 0)
+
+    monkeypatch.setattr(selectors, "_outcome_cells", lossy)
+    stats = selectors.disclosure_stats(year=2026)
+    assert stats.row("3.7").cells == [1, 0, 0, 0, 0, 0, 1]
+    failed = [c.rule for c in stats.checks if not c.passed]
+    assert "表三“总计”列：三（七）总计 = 21种办理结果之和" in failed
+    assert "表三“自然人”列：三（七）总计 = 21种办理结果之和" in failed

@@ -16,7 +16,7 @@ from django.test import Client
 from django.urls import reverse
 
 from ggzy.audit.models import Event
-from ggzy.disclosure import services
+from ggzy.disclosure import ratelimit, services
 from ggzy.disclosure.models import ClockEvent, DisclosureRequest, Reply, ReviewCase
 from ggzy.disclosure.tests.conftest import ID_NUMBER, PHONE, at
 from ggzy.disclosure.views import common
@@ -122,14 +122,45 @@ def test_bad_application_is_400_with_chinese_field_error_and_nothing_created(
     assert Event.objects.count() == before
 
 
-def test_submissions_are_throttled_per_address(client: Client, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(common.SUBMIT_THROTTLE, "limit", 2)
+def test_form_limits_are_the_services_limits() -> None:
+    from ggzy.disclosure.forms import ApplicationForm, RegisterForm
+
+    for form in (ApplicationForm(), RegisterForm()):
+        for name, (_label, limit) in services.TEXT_LIMITS.items():
+            if name == "postcode":  # six digits (a stricter format than the column's 10)
+                assert form.fields[name].max_length == 6
+                continue
+            assert form.fields[name].max_length == limit, name
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("id_number", "E" * 41),
+        ("email", "a@" + "b" * 113 + ".cn"),  # 118: its masked copy would not fit the column
+        ("applicant_name", "长" * 201),
+        ("info_description", "长" * 4001),
+    ],
+)
+def test_too_long_input_is_400_not_a_database_error(client: Client, field: str, value: str) -> None:
+    overrides = {field: value, "id_doc_type": "passport"}
+    response = client.post(reverse("disclosure:apply"), good_application(**overrides))
+    assert response.status_code == 400
+    assert response.context["form"].errors[field]
+    assert DisclosureRequest.objects.count() == 0
+
+
+def test_submissions_are_throttled_per_address(client: Client, settings: Any) -> None:
+    settings.GGZY_DISCLOSURE_SUBMIT_PER_HOUR = 2
     for _ in range(2):
         assert client.post(reverse("disclosure:apply"), good_application()).status_code == 200
     response = client.post(reverse("disclosure:apply"), good_application())
     assert response.status_code == 429
     assert "提交过于频繁" in response.content.decode()
+    assert 0 < int(response["Retry-After"]) <= 3600
     assert DisclosureRequest.objects.count() == 2
+    # A form with errors does not reach the service and is not counted (nor refused).
+    assert client.post(reverse("disclosure:apply"), good_application(agree="")).status_code == 400
 
 
 # ---------------------------------------------------------------- public: tracking
@@ -157,7 +188,7 @@ def test_tracking_wrong_pair_is_refused_in_chinese(client: Client) -> None:
 
 def test_tracking_is_rate_limited_even_for_the_right_pair(client: Client) -> None:
     submitted = _submit()
-    for _ in range(common.TRACKING_THROTTLE.limit):
+    for _ in range(ratelimit.TRACK_FAILURES.limit):
         client.post(
             reverse("disclosure:track"), {"tracking_code": submitted.request.tracking_code, "secret": "x"}
         )

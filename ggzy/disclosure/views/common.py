@@ -1,16 +1,14 @@
-"""What the disclosure pages share: the clock, the error page, the staff gate and the per-address
-throttle that keeps the tracking pair (code + secret) from being guessed by brute force."""
+"""What the disclosure pages share: the clock, the error pages and the staff gate. The per-address
+limits of the public pages are ``ggzy.disclosure.ratelimit``'s, shared with the API."""
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
-import hashlib
 from collections.abc import Callable
 from typing import Any, Concatenate
 
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 
@@ -58,39 +56,3 @@ def handler_required(view: StaffView) -> Callable[..., HttpResponseBase]:
         return view(request, user, *args, **kwargs)
 
     return wrapper
-
-
-# ---------------------------------------------------------------- throttle
-
-
-class Throttle:
-    """At most ``limit`` counted events per client address per ``window`` seconds, in the shared
-    cache (Redis in production), keyed by a hash so the cache holds no raw addresses."""
-
-    def __init__(self, name: str, *, limit: int, window: int) -> None:
-        self.name, self.limit, self.window = name, limit, window
-
-    def _key(self, request: HttpRequest) -> str:
-        address = request.META.get("REMOTE_ADDR", "") or "-"
-        return f"disclosure-{self.name}:{hashlib.sha256(address.encode()).hexdigest()[:32]}"
-
-    def blocked(self, request: HttpRequest) -> bool:
-        return int(cache.get(self._key(request)) or 0) >= self.limit
-
-    def hit(self, request: HttpRequest) -> None:
-        key = self._key(request)
-        if not cache.add(key, 1, self.window):
-            try:
-                cache.incr(key)
-            except ValueError:
-                cache.set(key, 1, self.window)
-
-    @property
-    def minutes(self) -> int:
-        return max(1, self.window // 60)
-
-
-# Wrong code/secret pairs: 10 per address per 10 minutes.
-TRACKING_THROTTLE = Throttle("track-fail", limit=10, window=10 * 60)
-# Online applications: 20 per address per hour (the form is public and writes rows).
-SUBMIT_THROTTLE = Throttle("submit", limit=20, window=60 * 60)

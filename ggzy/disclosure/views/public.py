@@ -10,7 +10,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ggzy.core.errors import GgzyError
-from ggzy.disclosure import letters, selectors, services
+from ggzy.disclosure import letters, ratelimit, selectors, services
 from ggzy.disclosure.forms import ApplicationForm, LetterFormatForm, TrackingForm
 from ggzy.disclosure.views import common
 
@@ -34,15 +34,13 @@ def apply(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return _apply_page(request, ApplicationForm())
     form = ApplicationForm(request.POST)
-    if common.SUBMIT_THROTTLE.blocked(request):
-        return _apply_page(
-            request,
-            form,
-            f"提交过于频繁，请{common.SUBMIT_THROTTLE.minutes}分钟后再试，或通过信函、当面等方式提交",
-            429,
-        )
     if not form.is_valid():
         return _apply_page(request, form, FORM_ERROR, 400)
+    # Counted in the same bucket as POST /api/v1/disclosure/requests: every application that
+    # reaches the service counts, a refused one too.
+    refusal = ratelimit.attempt(ratelimit.SUBMIT, request)
+    if refusal is not None:
+        return _limited(_apply_page(request, form, refusal.message, 429), refusal)
     try:
         submitted = services.disclosure_request_submit(
             applicant=form.applicant(), info=form.info(), clock=common.clock
@@ -50,7 +48,6 @@ def apply(request: HttpRequest) -> HttpResponse:
     except GgzyError as exc:
         form.put_error(exc.fields)
         return _apply_page(request, form, exc.message, exc.http_status)
-    common.SUBMIT_THROTTLE.hit(request)
     # The secret exists only in this response: it is shown once and never stored in clear.
     return render(
         request,
@@ -67,8 +64,9 @@ def _track_page(
     )
 
 
-def _throttled(request: HttpRequest) -> str:
-    return f"查询失败次数过多，请{common.TRACKING_THROTTLE.minutes}分钟后再试"
+def _limited(response: HttpResponse, refusal: ratelimit.Refusal) -> HttpResponse:
+    response["Retry-After"] = str(refusal.retry_after)
+    return response
 
 
 @never_cache
@@ -78,16 +76,18 @@ def track(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return _track_page(request, TrackingForm())
     form = TrackingForm(request.POST)
-    if common.TRACKING_THROTTLE.blocked(request):
-        return _track_page(request, form, error=_throttled(request), status=429)
     if not form.is_valid():
         return _track_page(request, form, error="请填写查询码和查询密码", status=400)
+    refusal = ratelimit.track_attempt(request)
+    if refusal is not None:
+        return _limited(_track_page(request, form, error=refusal.message, status=429), refusal)
     try:
         view = selectors.disclosure_request_track(
             tracking_code=form.cleaned_data["tracking_code"], secret=form.cleaned_data["secret"]
         )
     except GgzyError as exc:
-        common.TRACKING_THROTTLE.hit(request)
+        if exc.code == "tracking_not_found":
+            ratelimit.track_failed(request)
         return _track_page(request, form, error=exc.message, status=exc.http_status)
     return _track_page(request, TrackingForm(initial={"tracking_code": view.tracking_code}), view=view)
 
@@ -95,19 +95,20 @@ def track(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_POST
 def track_letter(request: HttpRequest) -> HttpResponse:
-    """The applicant's own reply letter, behind the same code + secret (and the same throttle)."""
+    """The applicant's own reply letter, behind the same code + secret (and the same limits)."""
     form = LetterFormatForm(request.POST)
-    if common.TRACKING_THROTTLE.blocked(request):
-        return common.public_error(request, _throttled(request), 429)
     if not form.is_valid():
         return common.public_error(request, "请填写查询码、查询密码并选择格式", 400)
+    refusal = ratelimit.track_attempt(request)
+    if refusal is not None:
+        return _limited(common.public_error(request, refusal.message, 429), refusal)
     try:
         letter = letters.letter_for_applicant(
             tracking_code=form.cleaned_data["tracking_code"], secret=form.cleaned_data["secret"]
         )
     except GgzyError as exc:
         if exc.code == "tracking_not_found":
-            common.TRACKING_THROTTLE.hit(request)
+            ratelimit.track_failed(request)
         return common.public_error(request, exc.message, exc.http_status)
     return letter_response(letter, form.cleaned_data["format"])
 

@@ -19,7 +19,7 @@ from ggzy.accounts.models import User
 from ggzy.core.errors import GgzyError, NotFound
 from ggzy.disclosure import deadlines, forms, letters, selectors, services, workflow
 from ggzy.disclosure.choices import RequestStatus
-from ggzy.disclosure.models import DisclosureRequest, FeeNotice, Reply, ReviewCase
+from ggzy.disclosure.models import DisclosureRequest, Reply
 from ggzy.disclosure.views import common
 from ggzy.disclosure.views.public import letter_response
 from ggzy.workcalendar.selectors import work_calendar
@@ -30,6 +30,13 @@ DUE_SOON_DAYS = 5
 def _get(user: User, pk: int) -> DisclosureRequest:
     try:
         return selectors.disclosure_request_get_staff(actor=user, pk=pk)
+    except NotFound as exc:
+        raise Http404(exc.message) from None
+
+
+def _detail(user: User, pk: int) -> selectors.RequestDetail:
+    try:
+        return selectors.disclosure_request_detail(actor=user, pk=pk)
     except NotFound as exc:
         raise Http404(exc.message) from None
 
@@ -130,8 +137,8 @@ def _d(form: forms.Form) -> dict[str, Any]:
     return form.cleaned_data
 
 
-def _reply_of(req: DisclosureRequest) -> Reply:
-    reply = Reply.objects.filter(request=req).first()
+def _reply_of(user: User, req: DisclosureRequest) -> Reply:
+    reply = selectors.disclosure_request_detail(actor=user, pk=req.pk).reply
     if reply is None:
         raise NotFound("该申请尚未答复")
     return reply
@@ -317,7 +324,7 @@ ACTIONS: dict[str, Action] = {
             forms.DeliveredForm,
             None,
             lambda u, r, f: services.disclosure_reply_mark_delivered(
-                actor=u, reply=_reply_of(r), method=_d(f)["method"], clock=common.clock
+                actor=u, reply=_reply_of(u, r), method=_d(f)["method"], clock=common.clock
             ),
             "已登记送达。",
             "登记送达",
@@ -360,24 +367,24 @@ def _days_left(req: DisclosureRequest) -> int | None:
 def _render(
     request: HttpRequest,
     user: User,
-    req: DisclosureRequest,
+    pk: int,
     *,
     failed: tuple[str, forms.Form] | None = None,
     error: str = "",
     status: int = 200,
     pii: services.ApplicantPII | None = None,
 ) -> HttpResponse:
-    reply = Reply.objects.filter(request=req).first()
+    detail = _detail(user, pk)  # fresh: a failed or successful call may have changed it
+    req, reply = detail.request, detail.reply
     bound = dict([failed]) if failed else {}
     action_forms = {name: bound.get(name) or a.form(prefix=name) for name, a in ACTIONS.items()}
-    cases = list(req.review_cases.order_by("filed_on", "pk"))
     context = {
         "req": req,
-        "events": selectors.disclosure_clock_events(request=req),
+        "events": detail.events,
         "reply": reply,
-        "reply_files": list(reply.reply_files.order_by("position", "pk")) if reply else [],
-        "fee": FeeNotice.objects.filter(request=req).first(),
-        "cases": [(case, forms.ReviewDecideForm(prefix=f"case{case.pk}")) for case in cases],
+        "reply_files": detail.reply_files,
+        "fee": detail.fee_notice,
+        "cases": [(case, forms.ReviewDecideForm(prefix=f"case{case.pk}")) for case in detail.review_cases],
         "days_left": _days_left(req),
         "actions": [
             (ACTIONS[name], action_forms[name])
@@ -395,7 +402,7 @@ def _render(
 @require_http_methods(["GET"])
 @common.handler_required
 def request_detail(request: HttpRequest, user: User, pk: int) -> HttpResponse:
-    return _render(request, user, _get(user, pk))
+    return _render(request, user, pk)
 
 
 @require_POST
@@ -408,13 +415,13 @@ def act(request: HttpRequest, user: User, pk: int, action: str) -> HttpResponseB
     form = spec.form(request.POST, request.FILES, prefix=action)
     if not form.is_valid():
         return _render(
-            request, user, req, failed=(action, form), error=f"{spec.title}：请按提示修改", status=400
+            request, user, pk, failed=(action, form), error=f"{spec.title}：请按提示修改", status=400
         )
     try:
         spec.call(user, req, form)
     except GgzyError as exc:
         form.put_error(exc.fields)
-        return _render(request, user, req, failed=(action, form), error=exc.message, status=exc.http_status)
+        return _render(request, user, pk, failed=(action, form), error=exc.message, status=exc.http_status)
     messages.success(request, spec.done)
     return redirect(_url(req))
 
@@ -422,13 +429,13 @@ def act(request: HttpRequest, user: User, pk: int, action: str) -> HttpResponseB
 @require_POST
 @common.handler_required
 def case_decide(request: HttpRequest, user: User, pk: int, case_pk: int) -> HttpResponseBase:
-    req = _get(user, pk)
-    case: ReviewCase | None = req.review_cases.filter(pk=case_pk).first()
+    detail = _detail(user, pk)
+    req, case = detail.request, detail.review_case(case_pk)
     if case is None:
         raise Http404("案件不存在")
     form = forms.ReviewDecideForm(request.POST, request.FILES, prefix=f"case{case.pk}")
     if not form.is_valid():
-        return _render(request, user, req, error="审结登记：请填写结果和审结日期", status=400)
+        return _render(request, user, pk, error="审结登记：请填写结果和审结日期", status=400)
     d = form.cleaned_data
     try:
         services.review_case_decide(
@@ -441,7 +448,7 @@ def case_decide(request: HttpRequest, user: User, pk: int, case_pk: int) -> Http
             clock=common.clock,
         )
     except GgzyError as exc:
-        return _render(request, user, req, error=exc.message, status=exc.http_status)
+        return _render(request, user, pk, error=exc.message, status=exc.http_status)
     messages.success(request, "已登记案件结果。")
     return redirect(_url(req))
 
@@ -456,8 +463,8 @@ def pii_view(request: HttpRequest, user: User, pk: int) -> HttpResponse:
     try:
         pii = services.disclosure_pii_view(actor=user, request=req, purpose=purpose, clock=common.clock)
     except GgzyError as exc:
-        return _render(request, user, req, error=exc.message, status=exc.http_status)
-    response = _render(request, user, req, pii=pii)
+        return _render(request, user, pk, error=exc.message, status=exc.http_status)
+    response = _render(request, user, pk, pii=pii)
     response["Cache-Control"] = "private, no-store"
     return response
 
@@ -467,9 +474,9 @@ def pii_view(request: HttpRequest, user: User, pk: int) -> HttpResponse:
 def letter(request: HttpRequest, user: User, pk: int, fmt: str) -> HttpResponse:
     if fmt not in ("pdf", "docx"):
         raise Http404("格式只能是 pdf 或 docx")
-    req = _get(user, pk)
+    detail = _detail(user, pk)
     try:
-        content = letters.letter_for(req)
+        content = letters.letter_for(detail)
     except GgzyError as exc:
         return common.staff_error(request, exc.message, exc.http_status)
     return letter_response(content, fmt)

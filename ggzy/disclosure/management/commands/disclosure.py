@@ -2,7 +2,7 @@
 
     ggzy disclosure sweep [--json] [--date 2026-11-20]   reminders + automatic closures (idempotent)
     ggzy disclosure stats --year 2026 [--json]           table 三, table 四 and the 勾稽关系 checks
-    ggzy disclosure rekey [--json]                       re-encrypt applicants' data under the first key
+    ggzy disclosure rekey [--batch N] [--json]           re-encrypt applicants' data under the first key
     ggzy disclosure bench [--due-dates N] [--stats-n N] [--year Y] [--database-url URL] [--json]
 
 Exit codes: 0 success; 1 a cross-check of ``stats`` fails; 2 bad arguments, a date in a year the
@@ -22,11 +22,16 @@ from ggzy.core.clock import SHANGHAI, Clock, FixedClock, local_date, system_cloc
 from ggzy.core.errors import GgzyError
 from ggzy.disclosure import selectors, services
 from ggzy.disclosure.selectors import DisclosureStats
-from ggzy.workcalendar.selectors import work_calendar
 
 EXIT_CHECK_FAILED = 1
 EXIT_BAD_INPUT = 2
 MIN_YEAR, MAX_YEAR = 2000, 2100
+PII_FIELD_LABELS = {
+    "id_number": "身份证明号码",
+    "phone": "联系电话",
+    "email": "电子邮箱",
+    "address": "通信地址",
+}
 TABLE4_TITLES = {
     "review": "行政复议",
     "lawsuit_direct": "行政诉讼（未经复议直接起诉）",
@@ -131,6 +136,9 @@ class Command(BaseCommand):
             description="轮换密钥：把新密钥放在 GGZY_FIELD_KEYS 首位，执行本命令，确认后再删除旧密钥。",
         )
         rekey.add_argument("--json", action="store_true", help="以 JSON 输出结果")
+        rekey.add_argument(
+            "--batch", type=parse_positive, default=500, help="每批（一个事务）处理的申请数，默认 500"
+        )
         bench = sub.add_parser(
             "bench",
             help="性能基准：答复期限计算、年度统计查询 / benchmarks: due dates, table 三/四 stats",
@@ -153,7 +161,7 @@ class Command(BaseCommand):
             elif action == "stats":
                 self.stats(year=options["year"], as_json=options["json"])
             elif action == "rekey":
-                self.rekey(as_json=options["json"])
+                self.rekey(as_json=options["json"], batch=options["batch"])
             elif action == "bench":
                 self.bench(options)
         except GgzyError as exc:
@@ -161,8 +169,7 @@ class Command(BaseCommand):
 
     def sweep(self, *, day: dt.date | None, as_json: bool) -> None:
         clock = clock_for(day)
-        # A day the calendar does not cover fails here, before any closure is made.
-        work_calendar().is_working_day(local_date(clock.now()))
+        # A day the calendar does not cover fails in the service, before any closure is made.
         result = services.disclosure_sweep(clock=clock)
         data = result.as_dict()
         on = local_date(clock.now()).isoformat()
@@ -192,23 +199,21 @@ class Command(BaseCommand):
                 returncode=EXIT_CHECK_FAILED,
             )
 
-    def rekey(self, *, as_json: bool) -> None:
-        rekey = getattr(services, "disclosure_pii_rekey", None)
-        if rekey is None:
-            raise CommandError(
-                "当前版本的 ggzy.disclosure 尚未提供密钥轮换服务（services.disclosure_pii_rekey），"
-                "无法重新加密；请升级后再执行",
-                returncode=EXIT_BAD_INPUT,
-            )
-        result = rekey(clock=system_clock)
-        data = result.as_dict() if hasattr(result, "as_dict") else {"result": str(result)}
+    def rekey(self, *, as_json: bool, batch: int) -> None:
+        result = services.disclosure_pii_rekey(batch=batch, clock=system_clock)
+        data = result.as_dict()
         if as_json:
-            self.stdout.write(json.dumps(data, ensure_ascii=False, default=str))
-        else:
-            self.stdout.write(
-                "已用 GGZY_FIELD_KEYS 的第一个密钥重新加密申请人个人信息："
-                + "，".join(f"{k} {v}" for k, v in data.items())
-            )
+            self.stdout.write(json.dumps(data, ensure_ascii=False))
+            return
+        by_field = "，".join(
+            f"{PII_FIELD_LABELS.get(name, name)} {n}" for name, n in data["by_field"].items()
+        )
+        self.stdout.write(
+            f"已用 GGZY_FIELD_KEYS 的第一个密钥（{data['key_id']}）重新加密申请人个人信息："
+            f"{data['requests']} 件申请，{data['tokens']} 项密文（{by_field}）；"
+            f"仍有旧密钥密文的申请 {data['remaining']} 件"
+            + ("。可以从 GGZY_FIELD_KEYS 中删除旧密钥。" if data["remaining"] == 0 else "。")
+        )
 
     def bench(self, options: dict[str, Any]) -> None:
         from ggzy.disclosure.bench import bench_due_dates, bench_stats
