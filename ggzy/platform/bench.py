@@ -40,6 +40,29 @@ end
 """
 
 
+# For the "_uncached" targets: every request gets its own query string, so none is answered from
+# the public page cache (ADR 0009) — each is rendered (and stored) as on a first visit.
+UNIQUE_QUERY_PARAM = "bench_nocache"
+WRK_UNIQUE_LUA = """
+tid = 0
+counter = 0
+local threads_seen = 0
+setup = function(thread)
+  threads_seen = threads_seen + 1
+  thread:set("tid", threads_seen)
+end
+request = function()
+  counter = counter + 1
+  return wrk.format(nil, wrk.path .. SEP .. "PARAM=" .. tid .. "-" .. counter)
+end
+"""
+
+
+def unique_path(path: str, tag: str) -> str:
+    """``path`` with a query parameter that makes it a page-cache miss."""
+    return f"{path}{'&' if '?' in path else '?'}{UNIQUE_QUERY_PARAM}={tag}"
+
+
 def machine_info() -> dict[str, Any]:
     cpu_model = ""
     try:
@@ -112,13 +135,20 @@ def wrk_path() -> str | None:
     return shutil.which("wrk")
 
 
-def run_wrk(url: str, *, duration: float, connections: int, threads: int) -> dict[str, Any]:
-    """Drive ``url`` with wrk for ``duration`` seconds; figures from the Lua done() hook."""
+def run_wrk(
+    url: str, *, duration: float, connections: int, threads: int, unique: bool = False
+) -> dict[str, Any]:
+    """Drive ``url`` with wrk for ``duration`` seconds; figures from the Lua done() hook. With
+    ``unique`` every request carries its own query string (see ``UNIQUE_QUERY_PARAM``)."""
     wrk = wrk_path()
     if wrk is None:
         raise RuntimeError("wrk not installed")
+    lua = WRK_LUA
+    if unique:
+        sep = '"&"' if "?" in url else '"?"'
+        lua += WRK_UNIQUE_LUA.replace("SEP", sep).replace("PARAM", UNIQUE_QUERY_PARAM)
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-        script.write(WRK_LUA)
+        script.write(lua)
     try:
         seconds = max(1, round(duration))
         proc = subprocess.run(  # noqa: S603 - fixed argv, loopback URL
@@ -167,12 +197,12 @@ def run_wrk(url: str, *, duration: float, connections: int, threads: int) -> dic
     }
 
 
-def run_python_load(url: str, *, duration: float, connections: int) -> dict[str, Any]:
+def run_python_load(url: str, *, duration: float, connections: int, unique: bool = False) -> dict[str, Any]:
     """A small threaded keep-alive load generator, used when wrk is absent. Its own GIL caps it at a
     few thousand requests/s, so fast targets (static files) are under-measured: the JSON says so."""
     parts = urlsplit(url)
     host, port = parts.hostname or "127.0.0.1", parts.port or 80
-    path = parts.path + (f"?{parts.query}" if parts.query else "")
+    base_path = parts.path + (f"?{parts.query}" if parts.query else "")
     deadline = time.monotonic() + duration
     latencies: list[list[float]] = [[] for _ in range(connections)]
     statuses: list[Counter[int]] = [Counter() for _ in range(connections)]
@@ -180,7 +210,10 @@ def run_python_load(url: str, *, duration: float, connections: int) -> dict[str,
 
     def drive(i: int) -> None:
         conn: http.client.HTTPConnection | None = None
+        n = 0
         while time.monotonic() < deadline:
+            n += 1
+            path = unique_path(base_path, f"{i}-{n}") if unique else base_path
             if conn is None:
                 conn = http.client.HTTPConnection(host, port, timeout=10)
             started = time.perf_counter()

@@ -9,7 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, Max, Q, QuerySet
+from django.db import connection
+from django.db.models import Count, Q, QuerySet
 
 from ggzy.audit.models import Checkpoint
 from ggzy.core.clock import SHANGHAI
@@ -41,11 +42,20 @@ _ARTICLE_LIST_FIELDS = ("pk", "title", "published_at", "category_id", "doc_numbe
 
 def content_version() -> str:
     """Changes whenever any article or notice row changes (publication, correction, withdrawal):
-    the key under which cached public fragments are stored. Two index-only MAX queries, so it
-    is right across any number of processes without a shared cache."""
-    notice = Notice.objects.aggregate(m=Max("updated_at"))["m"]
-    article = Article.objects.aggregate(m=Max("updated_at"))["m"]
-    return f"{notice.timestamp() if notice else 0}-{article.timestamp() if article else 0}"
+    the key under which cached public pages and fragments are stored. One statement with two
+    index-only MAX subqueries (every cached page view runs it, so one round trip rather than two
+    matters on PostgreSQL); right across any number of processes without a shared cache."""
+    qn = connection.ops.quote_name
+    latest = []
+    for model in (Notice, Article):
+        column, table = qn(model._meta.get_field("updated_at").column or ""), qn(model._meta.db_table)
+        latest.append(f"(SELECT MAX({column}) FROM {table})")  # noqa: S608 - quoted names only
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {latest[0]}, {latest[1]}")
+        row = cursor.fetchone()
+    notice, article = row if row else (None, None)
+    # The raw values are enough: they only need to differ when a row changes.
+    return f"{notice or 0}|{article or 0}".replace(" ", "T")
 
 
 def notice_latest(*, domain: str | None = None, kind: str | None = None, limit: int = 8) -> list[Notice]:

@@ -88,9 +88,33 @@ def tokens(text: str) -> list[str]:
     """
     if not text:
         return []
-    norm = normalize(text)
+    return _tokens_of(normalize(text))
+
+
+def title_and_body_tokens(title: str, body: str) -> tuple[list[str], list[str]]:
+    """``tokens(title)`` and ``tokens(title + "\n" + body)``, exactly, segmenting the title once.
+
+    The segmenter never joins characters across a line break, so when the break between title and
+    body survives normalisation (it does unless both sides are Chinese characters, whose gap
+    :func:`normalize` removes) the combined tokens are the title's followed by the body's.
+    Otherwise the combined text is segmented whole, as :func:`tokens` would.
+    """
+    title_norm = normalize(title) if title else ""
+    title_tokens = _tokens_of(title_norm) if title_norm else []
+    combined = normalize(title + "\n" + body)
+    head = title_norm + "\n"
+    if combined.startswith(head):
+        return title_tokens, title_tokens + _tokens_of(combined[len(head) :])
+    return title_tokens, _tokens_of(combined)
+
+
+def _tokens_of(norm: str) -> list[str]:
+    """:func:`tokens` of text already normalised."""
+    if not norm:
+        return []
     spans = _segmenter().tokenize(norm, "search", False)
     out: list[str] = []
+    append, extend = out.append, out.extend
     for i, (word, start, end) in enumerate(spans):
         if end - start > 2:
             # Search mode emits a word's parts immediately before the word, all starting inside it.
@@ -100,11 +124,17 @@ def tokens(text: str) -> list[str]:
                 if spans[j][2] <= end:
                     covered.update(range(spans[j][1], spans[j][2]))
                 j -= 1
-            if covered:
+            if covered and len(covered) < end - start:
                 for k in range(start, end):
-                    if k not in covered:
-                        out.extend(_pieces(norm[k]))
-        out.extend(_pieces(word))
+                    if k not in covered and norm[k].isalnum():
+                        append(norm[k])
+        # Most words are letters and digits only, and then their own single piece: ``str.isalnum``
+        # is exactly ``[^\W_]`` character by character, so this equals _pieces(word).
+        if word.isalnum():
+            if len(word) <= MAX_TOKEN_CHARS:
+                append(word)
+        else:
+            extend(_pieces(word))
     return out
 
 
@@ -150,3 +180,9 @@ def _covers(intervals: list[tuple[int, int]], start: int, end: int) -> bool:
 def joined(text: str) -> str:
     """Space-joined :func:`tokens`, the form stored in the database and fed to FTS5/tsvector."""
     return " ".join(tokens(text))
+
+
+def joined_title_and_body(title: str, body: str) -> tuple[str, str]:
+    """``joined(title)`` and ``joined(title + "\n" + body)`` (see :func:`title_and_body_tokens`)."""
+    title_tokens, all_tokens = title_and_body_tokens(title, body)
+    return " ".join(title_tokens), " ".join(all_tokens)

@@ -162,6 +162,8 @@ class SeedProfileTests(TestCase):
             "demo-bidder": Role.BIDDER,
             "demo-expert": Role.EXPERT,
             "demo-supervisor": Role.SUPERVISOR,
+            "demo-disclosure": Role.DISCLOSURE_OFFICER,
+            "demo-disclosure-head": Role.DISCLOSURE_HEAD,
         }
         for username, role in expected.items():
             user = User.objects.get(username=username)
@@ -221,7 +223,7 @@ def test_scale_zero_loads_only_cast_and_recent_items() -> None:
     call_command("demo", "--scale", "0", "--seed", "3", stdout=StringIO())
     assert publication_stats(year=2021).total == 0
     assert 25 <= Article.objects.count() + Notice.objects.count() <= 40
-    assert User.objects.filter(username__startswith="demo-").count() == 11
+    assert User.objects.filter(username__startswith="demo-").count() == 13  # one per role
     assert audit_verify().ok
 
 
@@ -234,3 +236,21 @@ def test_same_seed_same_titles() -> None:
     Article.objects.all().delete()
     call_command("demo", "--scale", "0", "--seed", "5", stdout=StringIO())
     assert sorted(Notice.objects.values_list("title", flat=True)) == first
+
+
+@pytest.mark.django_db
+def test_a_second_process_segmenting_gives_the_same_index() -> None:
+    """With a worker process (the default from PARALLEL_FROM_SCALE) the index is what the plain
+    path writes: every row equals a fresh search_prepare_text of its owner."""
+    from ggzy.publishing.services.indexing import document_fields
+    from ggzy.search.services import search_prepare_text
+
+    demo_data.demo_load(scale=1, seed=11, workers=1)
+    assert publication_stats(year=2021).total == 4367
+    assert SearchDocument.objects.count() == Article.objects.count() + Notice.objects.count()
+    sample = list(Notice.objects.order_by("?")[:40]) + list(Article.objects.order_by("?")[:10])
+    for item in sample:
+        fields = document_fields(item)
+        doc = SearchDocument.objects.get(kind=fields["kind"], object_id=item.pk)
+        expected = search_prepare_text(str(fields["title"]), str(fields["body_html_or_text"]))
+        assert (doc.title, doc.body_text, doc.title_tokens, doc.tokens) == expected

@@ -333,7 +333,7 @@ def test_column_pages(pub, browser, settings):
             "财务公开",
             "项目安排",
         ],
-        "/gk/apply/": ["网上在线申请将随本平台依申请公开模块上线后开放", "补正"],
+        "/gk/apply/": ["在线申请", "办理进度查询", "补正"],
         "/gk/reports/": ["本平台尚未发布年度报告"],
         "/gk/interpretations/": ["目前暂无政策解读"],
         "/interaction/": ["调查征集", "关于征集交易规则意见的公告", "留言咨询", "监督投诉"],

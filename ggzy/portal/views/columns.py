@@ -9,8 +9,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
+from ggzy.disclosure.selectors import guide_facts
 from ggzy.portal import selectors
-from ggzy.portal.views.common import counted
+from ggzy.portal.views.common import cached_page, counted
 
 # The column's sections, in the order of the national disclosure page template.
 GK_SECTIONS: list[tuple[str, str]] = [
@@ -30,18 +31,22 @@ def _gk(request: HttpRequest, template: str, current: str, **extra: Any) -> Http
 
 @require_safe
 @counted()
+@cached_page()
 def gk_index(request: HttpRequest) -> HttpResponse:
     return _gk(request, "portal/gk/index.html", "")
 
 
 @require_safe
 @counted()
+@cached_page()
 def gk_guide(request: HttpRequest) -> HttpResponse:
-    return _gk(request, "portal/gk/guide.html", "portal:gk_guide")
+    # The time limits, fees, channels and remedies come from the rules the workflow enforces.
+    return _gk(request, "portal/gk/guide.html", "portal:gk_guide", facts=guide_facts())
 
 
 @require_safe
 @counted()
+@cached_page()
 def gk_catalogue(request: HttpRequest) -> HttpResponse:
     return _gk(
         request,
@@ -55,6 +60,7 @@ def gk_catalogue(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 @counted()
+@cached_page()
 def gk_rules(request: HttpRequest) -> HttpResponse:
     return _gk(
         request,
@@ -66,6 +72,7 @@ def gk_rules(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 @counted()
+@cached_page()
 def gk_statutory(request: HttpRequest) -> HttpResponse:
     return _gk(
         request,
@@ -77,18 +84,21 @@ def gk_statutory(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 @counted()
+@cached_page()
 def gk_apply(request: HttpRequest) -> HttpResponse:
-    return _gk(request, "portal/gk/apply.html", "portal:gk_apply")
+    return _gk(request, "portal/gk/apply.html", "portal:gk_apply", facts=guide_facts())
 
 
 @require_safe
 @counted()
+@cached_page()
 def gk_reports(request: HttpRequest) -> HttpResponse:
     return _gk(request, "portal/gk/reports.html", "portal:gk_reports", reports=[])
 
 
 @require_safe
 @counted()
+@cached_page()
 def gk_interpretations(request: HttpRequest) -> HttpResponse:
     return _gk(request, "portal/gk/interpretations.html", "portal:gk_interpretations", interpretations=[])
 
@@ -103,17 +113,20 @@ def _column(request: HttpRequest, template: str, code: str, **extra: Any) -> Htt
 
 @require_safe
 @counted()
+@cached_page()
 def interaction(request: HttpRequest) -> HttpResponse:
     return _column(request, "portal/interaction.html", "consultation")
 
 
 @require_safe
 @counted()
+@cached_page()
 def credit(request: HttpRequest) -> HttpResponse:
     return _column(request, "portal/credit.html", "exposure")
 
 
 @require_safe
 @counted()
+@cached_page()
 def service_guide(request: HttpRequest) -> HttpResponse:
     return _column(request, "portal/service_guide.html", "service_guide")

@@ -1,20 +1,29 @@
 """What every public page shares: reading filters from the query string (with Chinese messages for
-bad values), pagination, visit counting and the clock."""
+bad values), pagination, visit counting, the public page cache and the clock."""
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
+import hashlib
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.core.cache import cache
+from django.core.handlers.exception import response_for_exception
 from django.core.paginator import Page, Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.cache import patch_vary_headers
 
 from ggzy.core.clock import Clock, local_date, system_clock
+from ggzy.portal import selectors
+from ggzy.portal.views.care import COOKIE as CARE_COOKIE
+from ggzy.publishing import selectors as publishing_selectors
 from ggzy.publishing import services as publishing_services
 from ggzy.publishing.services.visits import is_bot
 
@@ -164,6 +173,129 @@ def counted(item: str | None = None) -> Callable[[Callable[..., HttpResponse]], 
             key = f"{item}:{kwargs['pk']}" if item and "pk" in kwargs else None
             count_visit(request, response, key)
             return response
+
+        return wrapper
+
+    return decorate
+
+
+# -- public page cache ------------------------------------------------------------------------
+# See docs/adr/0009-public-page-cache.md. A rendered public page is stored in the default cache
+# (Redis in production) under the request's full path, the reader's display mode, today's date in
+# Shanghai and the content version; any publication, correction or withdrawal changes the version,
+# so every process stops using every stored page at once. The TTL is only a safety net.
+
+PAGE_CACHE_SECONDS = 300
+# 200 pages, and the error pages a view answers itself (bad filter, not found, withdrawn).
+CACHEABLE_STATUSES = frozenset({200, 400, 404, 410})
+# A page holding a per-reader secret must never be shared between readers.
+UNCACHEABLE_MARKERS = (b"csrfmiddlewaretoken", b"nonce=")
+# Longer paths are rendered but not stored: nobody links to them, and they would only fill the cache.
+MAX_CACHED_PATH_CHARS = 600
+# Placeholder a detail page renders for its view count; filled in on every response, cached or not,
+# so the count stays as fresh as without the cache.
+VISITS_MARK = "__ggzy_visits__"
+_VISITS_MARK_BYTES = VISITS_MARK.encode()
+CACHE_HEADER = "X-Ggzy-Cache"
+
+
+def page_cache_seconds() -> int:
+    return int(getattr(settings, "GGZY_PAGE_CACHE_SECONDS", PAGE_CACHE_SECONDS))
+
+
+def content_version(request: HttpRequest) -> str:
+    """:func:`ggzy.portal.selectors.content_version`, read once per request."""
+    version: str | None = getattr(request, "_ggzy_content_version", None)
+    if version is None:
+        version = selectors.content_version()
+        setattr(request, "_ggzy_content_version", version)  # noqa: B010 - not a declared attribute
+    return version
+
+
+def _may_use_cache(request: HttpRequest) -> bool:
+    """Anonymous readers only: no session (so no login and no messages kept in the session), no
+    messages cookie, a safe method and a path of sensible length."""
+    return (
+        request.method in ("GET", "HEAD")
+        and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        and CookieStorage.cookie_name not in request.COOKIES
+        and len(request.get_full_path()) <= MAX_CACHED_PATH_CHARS
+        and page_cache_seconds() > 0
+    )
+
+
+def page_cache_key(request: HttpRequest) -> str:
+    care = "care" if request.COOKIES.get(CARE_COOKIE) == "1" else "std"
+    where = hashlib.sha256(f"{request.get_full_path()}\n{care}".encode()).hexdigest()
+    return f"ggzy:page:{content_version(request)}:{today().isoformat()}:{where}"
+
+
+def _storable(request: HttpRequest, response: HttpResponse) -> bool:
+    if response.status_code not in CACHEABLE_STATUSES or response.streaming or response.cookies:
+        return False
+    # Only Content-Type can be stored; a view that sets other headers is not cached.
+    if any(name.lower() != "content-type" for name in response.headers):
+        return False
+    if request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):  # the page asked for a CSRF token
+        return False
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return False
+    queued = getattr(request, "_messages", None)
+    if queued is not None and len(queued):
+        return False
+    body = response.content
+    return not any(marker in body for marker in UNCACHEABLE_MARKERS)
+
+
+def _fill_visits(response: HttpResponse, key: str | None) -> HttpResponse:
+    if key is not None and _VISITS_MARK_BYTES in response.content:
+        count = publishing_selectors.visits_for(key=key)
+        response.content = response.content.replace(_VISITS_MARK_BYTES, str(count).encode())
+    return response
+
+
+def cached_page(
+    visits: str | None = None,
+) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """Serve a public page from the page cache when an anonymous reader asks for it again.
+
+    Put it under ``@counted`` so cached views are counted like rendered ones. ``visits`` ("article"
+    or "notice") names the object whose view count the page shows (the view renders
+    ``VISITS_MARK`` in its place; the count is filled in on every response).
+    """
+
+    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @functools.wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            visits_key = f"{visits}:{kwargs['pk']}" if visits and "pk" in kwargs else None
+            if not _may_use_cache(request):
+                response = view(request, *args, **kwargs)
+                response[CACHE_HEADER] = "bypass"
+                return _fill_visits(response, visits_key)
+            key = page_cache_key(request)
+            stored = cache.get(key)
+            if stored is not None:
+                status, content_type, body = stored
+                response = HttpResponse(body, status=status, content_type=content_type)
+                # As the rendered page does (it reads the session to show the login link).
+                patch_vary_headers(response, ("Cookie",))
+                response[CACHE_HEADER] = "hit"
+                return _fill_visits(response, visits_key)
+            try:
+                response = view(request, *args, **kwargs)
+            except Http404 as exc:
+                if settings.DEBUG:
+                    raise
+                # The same 404 page Django would render, made here so it can be stored too.
+                response = response_for_exception(request, exc)
+            if _storable(request, response):
+                entry = (response.status_code, response["Content-Type"], response.content)
+                cache.set(key, entry, page_cache_seconds())
+                response[CACHE_HEADER] = "miss"
+            else:
+                response[CACHE_HEADER] = "bypass"
+            return _fill_visits(response, visits_key)
 
         return wrapper
 

@@ -11,8 +11,11 @@ from django.views.decorators.http import require_safe
 from ggzy.core.errors import NotFound
 from ggzy.portal import selectors
 from ggzy.portal.views.common import (
+    VISITS_MARK,
     BadFilter,
     bad_request,
+    cached_page,
+    content_version,
     counted,
     page_links,
     paginate,
@@ -32,6 +35,7 @@ ARTICLE_FILTER_KEYS = ("date_from", "date_to")
 
 @require_safe
 @counted()
+@cached_page()
 def home(request: HttpRequest) -> HttpResponse:
     day = today()
 
@@ -52,7 +56,7 @@ def home(request: HttpRequest) -> HttpResponse:
         request,
         "portal/home.html",
         {
-            "content_version": selectors.content_version(),
+            "content_version": content_version(request),
             "domains": domains,
             "kinds": kinds,
             "today": day,
@@ -66,6 +70,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 @counted()
+@cached_page()
 def notice_list(request: HttpRequest) -> HttpResponse:
     params = request.GET
     context: dict[str, Any] = {
@@ -130,24 +135,27 @@ def _article_list(request: HttpRequest, category_code: str | None) -> HttpRespon
 
 @require_safe
 @counted()
+@cached_page()
 def article_list(request: HttpRequest) -> HttpResponse:
     return _article_list(request, None)
 
 
 @require_safe
 @counted()
+@cached_page()
 def article_category(request: HttpRequest, code: str) -> HttpResponse:
     return _article_list(request, code)
 
 
-def _release_context(item: Release, key: str) -> dict[str, Any]:
+def _release_context(item: Release) -> dict[str, Any]:
     versions = publishing.version_history(item)
     return {
         "item": item,
         "attachments": selectors.attachments_of(item),
         "versions": versions if len(versions) > 1 else [],
         "latest": publishing.latest_version(item),
-        "visits": publishing.visits_for(key=key),
+        # Filled in by @cached_page on every response, so a cached page shows the current count.
+        "visits": VISITS_MARK,
     }
 
 
@@ -157,6 +165,7 @@ def _tombstone(request: HttpRequest, item: Release, kind_label: str) -> HttpResp
 
 @require_safe
 @counted("article")
+@cached_page(visits="article")
 def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         article: Article = publishing.article_get_public(pk=pk)
@@ -164,19 +173,20 @@ def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404(exc.message) from None
     if article.status == ReleaseStatus.WITHDRAWN:
         return _tombstone(request, article, "信息")
-    context = _release_context(article, f"article:{pk}")
+    context = _release_context(article)
     context["categories"] = publishing.category_list()
     return render(request, "portal/article_detail.html", context)
 
 
 @require_safe
 @counted("notice")
+@cached_page(visits="notice")
 def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
     notice: Notice | None = selectors.notice_get_page(pk=pk)
     if notice is None:
         raise Http404("公告不存在或尚未发布")
     if notice.status == ReleaseStatus.WITHDRAWN:
         return _tombstone(request, notice, "公告")
-    context = _release_context(notice, f"notice:{pk}")
+    context = _release_context(notice)
     context["related"] = publishing.notice_related(notice) if notice.project_code else []
     return render(request, "portal/notice_detail.html", context)

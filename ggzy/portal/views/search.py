@@ -13,6 +13,7 @@ from ggzy.portal.views.common import (
     PER_PAGE,
     BadFilter,
     bad_request,
+    cached_page,
     counted,
     page_links,
     parse_choice,
@@ -47,6 +48,7 @@ def _rows(hits: list[Hit]) -> list[dict[str, Any]]:
 
 @require_safe
 @counted()
+@cached_page()
 def search(request: HttpRequest) -> HttpResponse:
     params = request.GET
     q = (params.get("q") or "").strip()

@@ -109,3 +109,37 @@ def test_every_word_of_a_real_report_finds_the_report() -> None:
 _SAMPLE = """固原市公共资源交易中心2021年政府信息公开工作年度报告。
 全年通过固原市公共资源交易网站共发布各类信息4367条，其中招标公告2505条(含变更公告1263条)，中标公示1687条，依申请公开办理事项0件，
 利用LED电子大屏、不见面开标系统开展远程开标，评标专家抽取实行自助抽取。"""
+
+
+_SAMPLE_CHARS = list("公共资源交易中心工程监理招标公告依申请公开国务院")
+_SAMPLE_CHARS += list("ＧＹ２０２１-_ abcXYZ\n\t　，。（）豈①½Ⅻ٣\u0301")
+
+
+@pytest.mark.parametrize(
+    ("title", "body"),
+    [
+        ("某某路工程监理服务招标公告", "一、项目概况：工程监理"),  # Chinese on both sides: segmented whole
+        ("某某路工程监理服务招标公告", "GY2021-001 工程监理"),
+        ("GY2021-001", "工程监理"),
+        ("依申请公开 ＧＹ２０２１", "国\n务院 公共资源交易中心"),
+        ("招标公告 ", " 工程"),
+        ("", "工程监理"),
+        ("招标", ""),
+        ("", ""),
+        ("\udf9e招标", "_公告"),
+    ],
+)
+def test_title_and_body_tokens_equal_two_separate_calls(title: str, body: str) -> None:
+    assert tokenize.title_and_body_tokens(title, body) == (tokens(title), tokens(title + "\n" + body))
+
+
+def test_title_and_body_tokens_equal_two_separate_calls_on_random_text() -> None:
+    import random
+
+    rng = random.Random(2021)
+    for _ in range(3000):
+        title = "".join(rng.choice(_SAMPLE_CHARS) for _ in range(rng.randint(0, 12)))
+        body = "".join(rng.choice(_SAMPLE_CHARS) for _ in range(rng.randint(0, 30)))
+        expected = (tokens(title), tokens(title + "\n" + body))
+        assert tokenize.title_and_body_tokens(title, body) == expected, (title, body)
+        assert tokenize.joined_title_and_body(title, body) == tuple(" ".join(t) for t in expected)

@@ -9,6 +9,8 @@ Prints one JSON document. Steps, each bounded in time and on the loopback interf
 3. the production server (``ggzy serve``: granian, WSGI, production settings) on a free loopback
    port, then wrk (or, without wrk, a threaded Python client) against a static file served by granian
    (the ceiling), the home page, a notice list, an article page, a notice page, a search and the API.
+   The public pages are measured twice: as readers get them (from the public page cache after the
+   first view) and ``_uncached``, with a unique query string on every request so each is rendered.
 """
 
 from __future__ import annotations
@@ -35,12 +37,18 @@ from ggzy.platform.progress import ProgressBar
 TARGETS: list[tuple[str, str]] = [
     ("static", "/static/ggzy/site.css"),
     ("home", "/"),
+    ("home_uncached", "/"),
     ("notice_list", "/notices/?domain=construction"),
+    ("notice_list_uncached", "/notices/?domain=construction"),
     ("article_detail", "/articles/{article_id}/"),
+    ("article_detail_uncached", "/articles/{article_id}/"),
     ("notice_detail", "/notices/{notice_id}/"),
+    ("notice_detail_uncached", "/notices/{notice_id}/"),
     ("search", "/search/?q=%E7%9B%91%E7%90%86"),  # 监理
+    ("search_uncached", "/search/?q=%E7%9B%91%E7%90%86"),
     ("api_notices", "/api/v1/notices"),
 ]
+UNCACHED_SUFFIX = "_uncached"
 
 
 def _ggzy() -> str:
@@ -229,17 +237,26 @@ class Command(BaseCommand):
                     results.append({"name": name, "path": template, "skipped": "数据库中没有可用的信息"})
                     continue
                 path = template.format(**ids)
+                unique = name.endswith(UNCACHED_SUFFIX)
+                probe = bench.unique_path(path, "probe") if unique else path
                 # Generous timeout: the previous target's queued requests may still be draining.
-                status, size = bench.http_get(base + path, timeout=120)
-                for _ in range(20):  # warm caches and code paths
-                    bench.http_get(base + path)
+                status, size = bench.http_get(base + probe, timeout=120)
+                for i in range(20):  # warm caches and code paths
+                    bench.http_get(base + (bench.unique_path(path, f"warm-{i}") if unique else path))
                 if generator == "wrk":
                     figures = bench.run_wrk(
-                        base + path, duration=duration, connections=connections, threads=wrk_threads
+                        base + path,
+                        duration=duration,
+                        connections=connections,
+                        threads=wrk_threads,
+                        unique=unique,
                     )
                 else:
-                    figures = bench.run_python_load(base + path, duration=duration, connections=connections)
-                results.append({"name": name, "path": path, "status": status, "bytes": size, **figures})
+                    figures = bench.run_python_load(
+                        base + path, duration=duration, connections=connections, unique=unique
+                    )
+                shown = bench.unique_path(path, "<n>") if unique else path
+                results.append({"name": name, "path": shown, "status": status, "bytes": size, **figures})
                 bar.advance()
             bar.finish()
         finally:
@@ -255,6 +272,7 @@ class Command(BaseCommand):
                 "workers": workers,
                 "threads_per_worker": threads,
                 "settings": "config.settings.production",
+                "page_cache": "redis" if env.get("REDIS_URL") else "locmem (per process)",
                 "ready_after_s": round(ready, 2),
             },
             "targets": results,

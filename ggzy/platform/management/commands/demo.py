@@ -39,6 +39,12 @@ class Command(BaseCommand):
             "--progress", action="store_true", help="在标准错误输出显示进度条（终端下默认显示）"
         )
         parser.add_argument("--json", action="store_true", help="以 JSON 输出导入摘要")
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=None,
+            help="切词建索引的子进程数（默认：倍数≥3 且有两个以上 CPU 核时为 1，否则 0）",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         scale: int = options["scale"]
@@ -59,8 +65,14 @@ class Command(BaseCommand):
             enabled=True if options["progress"] else None,
         )
         started = time.monotonic()
-        summary = demo_data.demo_load(scale=scale, seed=options["seed"], progress=bar.update)
+        summary = demo_data.demo_load(
+            scale=scale, seed=options["seed"], progress=bar.update, workers=options["workers"]
+        )
         bar.finish()
+        # Disclosure applications of 2025/2026 (2021 stays at zero, as the real report says).
+        from ggzy.platform.demo_disclosure import load_disclosure_demo
+
+        load_disclosure_demo()
         elapsed = time.monotonic() - started
         if options["json"]:
             self.stdout.write(
@@ -75,6 +87,7 @@ class Command(BaseCommand):
             f"耗时 {elapsed:.1f} 秒。"
         )
         self.stdout.write(
-            "演示账号：demo-editor、demo-first、demo-review、demo-second、demo-signer、demo-admin 等，"
+            "演示账号：demo-editor、demo-first、demo-review、demo-second、demo-signer、demo-admin、"
+            "demo-disclosure、demo-disclosure-head 等，"
             f"密码 {DEMO_PASSWORD}"
         )

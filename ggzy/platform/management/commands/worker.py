@@ -30,6 +30,7 @@ from django.utils import timezone
 from django.utils.crypto import get_random_string
 
 from ggzy.audit.services import checkpoint_if_due
+from ggzy.disclosure.services import disclosure_sweep
 from ggzy.publishing.services import release_publish_due, visit_flush
 
 logger = logging.getLogger("ggzy.worker")
@@ -80,6 +81,7 @@ def run_tick(*, max_tasks: int = 100) -> dict[str, Any]:
     _job(results, "checkpoint", checkpoint)
     _job(results, "visits_flushed", visit_flush)
     _job(results, "tasks", lambda: run_task_queue(max_tasks=max_tasks))
+    _job(results, "disclosure", lambda: disclosure_sweep().as_dict())
     return results
 
 
@@ -89,6 +91,7 @@ def describe(results: dict[str, Any]) -> str:
     return (
         f"定时发布 {results.get('published')} 条 · 审计检查点 {checkpoint}"
         f" · 访问计数写入 {results.get('visits_flushed')} 行 · 后台任务 {results.get('tasks')}"
+        f" · 依申请公开 {results.get('disclosure')}"
     )
 
 
