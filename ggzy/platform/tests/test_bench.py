@@ -101,7 +101,7 @@ def test_smoke_run_prints_json(child_env: dict[str, str], tmp_path: Path) -> Non
             "--targets",
             "home,notice_detail",
         ],
-        env=child_env,
+        env={**child_env, "GGZY_BENCH_DISCLOSURE_N": "200"},
         capture_output=True,
         text=True,
         timeout=180,
@@ -123,3 +123,5 @@ def test_smoke_run_prints_json(child_env: dict[str, str], tmp_path: Path) -> Non
     assert python["audit_record"]["appends"] > 0
     assert "p50_ms" in python["search_query"]
     assert python["counts"]["notices"] > 0
+    assert python["disclosure"]["stats"]["applications_in_year"] == 200
+    assert python["disclosure"]["stats"]["checks_passed"] is True
