@@ -25,6 +25,7 @@ from decimal import Decimal
 from multiprocessing.pool import Pool
 from typing import Any
 
+import django
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F
@@ -1001,9 +1002,14 @@ def demo_load(
     if workers is None:
         workers = 1 if scale >= PARALLEL_FROM_SCALE and (os.cpu_count() or 1) >= 2 else 0
     cast = ensure_cast()
-    # fork: the children only run pure functions (HTML to text, segmentation) and never touch the
-    # database connection they inherit; they exit with the pool.
-    pool = multiprocessing.get_context("fork").Pool(workers) if workers > 0 and scale > 0 else None
+    # spawn, not fork: forking a process that already runs threads (database drivers, Django's
+    # autoreloader) can deadlock the child. The children set Django up from the inherited
+    # DJANGO_SETTINGS_MODULE, run only pure text functions and never open a connection.
+    pool = (
+        multiprocessing.get_context("spawn").Pool(workers, initializer=django.setup)
+        if workers > 0 and scale > 0
+        else None
+    )
     # With DEBUG on (``make run``'s local settings) Django formats every statement with its
     # parameters for connection.queries — on SQLite by sending them all to the database a second
     # time for quoting. For a bulk load that was a third of the time and gigabytes of memory.
