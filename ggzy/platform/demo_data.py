@@ -1053,9 +1053,16 @@ def _bulk_load_cache() -> Iterator[None]:
 def refresh_planner_statistics() -> None:
     """ANALYZE after a bulk load. Without statistics SQLite's planner walks the (status, published_at)
     index for ``project_code = …`` lookups and the notice page costs a full scan (measured: 233 ms
-    → 7 ms at scale 20); PostgreSQL's autovacuum would get there eventually, this gets there now."""
+    → 7 ms at scale 20); PostgreSQL's autovacuum would get there eventually, this gets there now.
+
+    On PostgreSQL (outside a transaction) a VACUUM as well: until the visibility map is set, an
+    index-only scan still reads every heap page, and counting a list's matches at scale 200 took
+    1.15 s instead of 0.15 s."""
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+        if connection.vendor == "postgresql" and not connection.in_atomic_block:
+            cursor.execute("VACUUM (ANALYZE)")
+        else:
+            cursor.execute("ANALYZE")
 
 
 def content_exists() -> bool:

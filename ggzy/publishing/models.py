@@ -281,6 +281,8 @@ class VisitDay(models.Model):
         verbose_name = "访问量（日）"
         verbose_name_plural = verbose_name
         constraints = [models.UniqueConstraint(fields=["date", "key"], name="uniq_visit_day_key")]
+        # One item's total (its detail page shows it) sums its rows over all days.
+        indexes = [models.Index(fields=["key", "date"], name="visit_key_date")]
 
     def __str__(self) -> str:
         return f"{self.date} {self.key} {self.count}"
