@@ -5,6 +5,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("ggzy.accounts.urls")),
     path("", include("ggzy.disclosure.urls")),
+    path("", include("ggzy.supervision.urls")),
+    path("", include("ggzy.participation.urls")),
     path("manage/", include("ggzy.publishing.urls")),
     path("api/", include("ggzy.api.urls")),
     path("", include("ggzy.portal.urls")),
