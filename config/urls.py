@@ -7,6 +7,7 @@ urlpatterns = [
     path("", include("ggzy.disclosure.urls")),
     path("", include("ggzy.supervision.urls")),
     path("", include("ggzy.participation.urls")),
+    path("", include("ggzy.trading.urls")),
     path("manage/", include("ggzy.publishing.urls")),
     path("api/", include("ggzy.api.urls")),
     path("", include("ggzy.portal.urls")),

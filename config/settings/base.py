@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "ggzy.disclosure",
     "ggzy.supervision",
     "ggzy.participation",
+    "ggzy.trading",
     "ggzy.portal",
     "ggzy.api",
     "ggzy.platform",
