@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from io import StringIO
 
-from ggzy.platform.progress import ProgressBar, render
+from ggzy.core.progress import ProgressBar, render
 
 
 def test_render() -> None:

@@ -32,7 +32,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from ggzy.platform import bench
-from ggzy.platform.progress import ProgressBar
+from ggzy.core.progress import ProgressBar
 
 TARGETS: list[tuple[str, str]] = [
     ("static", "/static/ggzy/site.css"),

@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from ggzy.accounts.selectors import DEMO_PASSWORD
 from ggzy.platform import demo_data
-from ggzy.platform.progress import ProgressBar
+from ggzy.core.progress import ProgressBar
 
 PROFILES = {demo_data.PROFILE: "示范市公共资源交易中心 2021 年全年数据（与 2021 年政府信息公开年报数字一致）"}
 
