@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("ggzy.supervision.urls")),
     path("", include("ggzy.participation.urls")),
     path("", include("ggzy.trading.urls")),
+    path("", include("ggzy.experts.urls")),
     path("", include("ggzy.annual_report.urls")),
     path("manage/", include("ggzy.publishing.urls")),
     path("api/", include("ggzy.api.urls")),

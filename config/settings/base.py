@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "ggzy.supervision",
     "ggzy.participation",
     "ggzy.trading",
+    "ggzy.experts",
     "ggzy.annual_report",
     "ggzy.portal",
     "ggzy.api",
