@@ -26,6 +26,10 @@ class Role(models.TextChoices):
     BIDDER = "bidder", "投标人/供应商"
     EXPERT = "expert", "评标专家"
     SUPERVISOR = "supervisor", "行政监督"
+    PATROLLER = "patroller", "巡查员"
+    # 三员分立 (等保 level 3): the system, security and audit administrators are three people.
+    SECURITY_ADMIN = "security_admin", "安全管理员"
+    AUDIT_ADMIN = "audit_admin", "审计管理员"
 
 
 CENTER_ROLES = frozenset(
@@ -38,8 +42,14 @@ CENTER_ROLES = frozenset(
         Role.SYSTEM_ADMIN,
         Role.DISCLOSURE_OFFICER,
         Role.DISCLOSURE_HEAD,
+        Role.PATROLLER,
+        Role.SECURITY_ADMIN,
+        Role.AUDIT_ADMIN,
     }
 )
+
+# At most one of these per user, and never granted by a user to themselves (see accounts.services).
+ADMIN_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN})
 
 ROLE_ORGANISATION_KIND: dict[str, str] = {
     **dict.fromkeys(CENTER_ROLES, OrganisationKind.CENTER),
@@ -49,3 +59,19 @@ ROLE_ORGANISATION_KIND: dict[str, str] = {
     Role.EXPERT: OrganisationKind.EXPERT,
     Role.SUPERVISOR: OrganisationKind.SUPERVISOR,
 }
+
+
+class TrustAnchorKind(models.TextChoices):
+    ROOT = "root", "根证书"
+    INTERMEDIATE = "intermediate", "中级CA证书"
+
+
+class CertificateStatus(models.TextChoices):
+    """What the agency's certificate list shows; computed, never stored (time and CRLs change it)."""
+
+    USABLE = "usable", "可用"
+    EXPIRED = "expired", "已过期"
+    NOT_YET_VALID = "not_yet_valid", "未生效"
+    REVOKED = "revoked", "已吊销"
+    UNTRUSTED = "untrusted", "不受信任"
+    UNBOUND = "unbound", "已解绑"

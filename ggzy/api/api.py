@@ -9,7 +9,6 @@ import datetime as dt
 from typing import Any
 
 from django.apps import apps
-from django.conf import settings
 from django.db.models import QuerySet
 from django.http import HttpRequest, JsonResponse
 from django.urls import reverse
@@ -17,19 +16,24 @@ from ninja import NinjaAPI, Query, Router
 from ninja.operation import Operation
 from ninja.renderers import JSONRenderer
 
+from ggzy.annual_report.api import router as annual_report_router
 from ggzy.api import schemas
-from ggzy.api.cursors import Position, decode_cursor, encode_cursor
+from ggzy.api.cursors import (
+    FeedPosition,
+    Position,
+    decode_cursor,
+    decode_feed_cursor,
+    encode_cursor,
+    encode_feed_cursor,
+)
 from ggzy.api.disclosure import router as disclosure_router
 from ggzy.api.errors import install_exception_handlers, json_response
-from ggzy.api.selectors import after_desc, notice_changes
-from ggzy.core.clock import system_clock
+from ggzy.api.ocds_api import router as ocds_router
+from ggzy.api.selectors import after_desc, legacy_feed_position, notice_change_page
 from ggzy.core.errors import NotFound, ValidationFailed
 from ggzy.publishing import selectors as publishing
 from ggzy.publishing.models import Attachment, Category, Release
 from ggzy.search.selectors import search_query
-
-# How long a changed row waits before the change feed shows it (see selectors.notice_changes).
-DEFAULT_FEED_SETTLE_SECONDS = 5.0
 
 NOTICE_SCOPE = "n"
 ARTICLE_SCOPE = "a"
@@ -86,10 +90,6 @@ def _newest_first_page[R: Release](
     return page, encode_cursor(scope, page[-1].published_at, page[-1].pk)
 
 
-def _settle_seconds() -> float:
-    return float(getattr(settings, "GGZY_API_FEED_SETTLE_SECONDS", DEFAULT_FEED_SETTLE_SECONDS))
-
-
 # ---------------------------------------------------------------- notices
 
 notices = Router(tags=["交易公告"])
@@ -111,22 +111,26 @@ def notice_list(request: HttpRequest, params: Query[schemas.NoticeListParams]) -
 @notices.get(
     "/changes",
     response={200: schemas.ChangeFeedPage, **LIST_ERRORS},
-    summary="公告变更流（发布、更正、撤回，按变更时间正序）",
+    summary="公告变更流（发布、更正、撤回，按提交顺序）",
     description=(
         "镜像站从 since 为空开始，反复以返回的 next_cursor 作为 since 请求，即可得到每一次发布、更正和撤回。"
-        "同一公告每变化一次就再出现一次，以最后一次为准；has_more 为 false 时稍后再来。"
+        "游标是审计链中的单调位置（按事务提交顺序），不会跳过任何变更；同一公告每变化一次就在游标之后再出现一次，"
+        "以最后一次为准；has_more 为 false 时稍后再来。旧版（按更新时间）游标仍被接受。"
     ),
 )
 def notice_change_feed(
     request: HttpRequest, params: Query[schemas.ChangeFeedParams]
 ) -> schemas.ChangeFeedPage:
-    position = decode_cursor(FEED_SCOPE, params.since, field="since") if params.since else None
-    settled_before = system_clock.now() - dt.timedelta(seconds=_settle_seconds())
-    rows = list(notice_changes(since=position, settled_before=settled_before)[: params.limit + 1])
-    page, more = rows[: params.limit], len(rows) > params.limit
-    next_cursor = encode_cursor(FEED_SCOPE, page[-1].updated_at, page[-1].pk) if page else params.since
+    position: FeedPosition | None = None
+    if params.since:
+        decoded = decode_feed_cursor(params.since, legacy_scope=FEED_SCOPE, field="since")
+        position = decoded if isinstance(decoded, FeedPosition) else legacy_feed_position(decoded)
+    page = notice_change_page(since=position, limit=params.limit)
+    next_cursor = encode_feed_cursor(page.next_position) if page.next_position else None
     return schemas.ChangeFeedPage(
-        items=[schemas.notice_change(n) for n in page], next_cursor=next_cursor, has_more=more
+        items=[schemas.notice_change(n) for _, n in page.items],
+        next_cursor=next_cursor,
+        has_more=page.has_more,
     )
 
 
@@ -222,6 +226,8 @@ def publication_stats(request: HttpRequest, params: Query[schemas.StatsParams]) 
 api.add_router("/notices", notices)
 api.add_router("/articles", articles)
 api.add_router("/disclosure", disclosure_router)
+api.add_router("/ocds", ocds_router)
+api.add_router("/reports", annual_report_router)
 api.add_router("", misc)
 
 

@@ -53,3 +53,42 @@ def decode_cursor(scope: str, token: str, *, field: str = "cursor") -> Position:
     if micros > _MAX_MICROS or not 0 < pk <= _MAX_PK:
         raise ValidationFailed(problem, fields={field: "游标无效"})
     return Position(moment=EPOCH + dt.timedelta(microseconds=micros), pk=pk)
+
+
+# ---------------------------------------------------------------- change-feed positions
+#
+# The notice change feed is ordered by the audit chain (docs/adr/0013-open-data.md): a position is
+# ``(seq, pk)`` — the audit event's sequence number and, for an event that covers a batch of
+# notices (the demo loader's ``demo.load``), the notice id within it. Payload ``<scope>.<seq>.<pk>``.
+
+FEED_SCOPE_V2 = "fq"
+
+
+@dataclass(frozen=True, order=True)
+class FeedPosition:
+    seq: int
+    pk: int
+
+
+def encode_feed_cursor(position: FeedPosition) -> str:
+    raw = f"{FEED_SCOPE_V2}.{position.seq}.{position.pk}".encode("ascii")
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
+
+
+def decode_feed_cursor(token: str, *, legacy_scope: str, field: str = "since") -> FeedPosition | Position:
+    """A change-feed position, or the ``Position`` of a cursor issued before 0012 (scope
+    ``legacy_scope``: ``updated_at`` + pk), which the caller translates. Anything else is a 400."""
+    problem = "游标无效：请使用上一页响应中返回的 next_cursor 原样传回"
+    if not token or len(token) > MAX_CURSOR_CHARS or not re.fullmatch(r"[A-Za-z0-9_-]+", token):
+        raise ValidationFailed(problem, fields={field: "游标无效"})
+    try:
+        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode("ascii")
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        raise ValidationFailed(problem, fields={field: "游标无效"}) from None
+    match = _PAYLOAD.match(raw)
+    if match is not None and match.group(1) == FEED_SCOPE_V2:
+        seq, pk = int(match.group(2)), int(match.group(3))
+        if seq > _MAX_PK or pk > _MAX_PK:
+            raise ValidationFailed(problem, fields={field: "游标无效"})
+        return FeedPosition(seq=seq, pk=pk)
+    return decode_cursor(legacy_scope, token, field=field)

@@ -7,7 +7,15 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from ggzy.publishing.models import Article, Category, Notice, ReviewChain, ReviewStep
+from ggzy.publishing.models import (
+    AgencyMandate,
+    Article,
+    Category,
+    Notice,
+    NoticeSignature,
+    ReviewChain,
+    ReviewStep,
+)
 
 
 @admin.register(Category)
@@ -44,3 +52,28 @@ class ReadOnlyReleaseAdmin(admin.ModelAdmin[Any]):
 
 admin.site.register(Article, ReadOnlyReleaseAdmin)
 admin.site.register(Notice, ReadOnlyReleaseAdmin)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin[Any]):
+    """Mandates and signatures are written only by their services (audited); admins may look."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(AgencyMandate)
+class AgencyMandateAdmin(ReadOnlyAdmin):
+    list_display = ["project_code", "project_name", "agency", "tenderer", "valid_from", "valid_until"]
+    search_fields = ["project_code", "project_name"]
+
+
+@admin.register(NoticeSignature)
+class NoticeSignatureAdmin(ReadOnlyAdmin):
+    list_display = ["notice", "signer_organisation", "serial_hex", "signed_at"]
+    search_fields = ["serial_hex", "fingerprint"]

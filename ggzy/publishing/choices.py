@@ -27,6 +27,18 @@ class TradeDomain(models.TextChoices):
     OTHER = "other", "其他"
 
 
+class Procedure(models.TextChoices):
+    """采购/招标方式. The values are the compliance gate's (``compliance.facts.PROCEDURES``)."""
+
+    OPEN_TENDERING = "open_tendering", "公开招标"
+    INVITED_TENDERING = "invited_tendering", "邀请招标"
+    COMPETITIVE_NEGOTIATION = "competitive_negotiation", "竞争性谈判"
+    COMPETITIVE_CONSULTATION = "competitive_consultation", "竞争性磋商"
+    INQUIRY = "inquiry", "询价"
+    SINGLE_SOURCE = "single_source", "单一来源"
+    OTHER = "other", "其他"
+
+
 class ReviewStepCode(models.TextChoices):
     FIRST_REVIEW = "first_review", "初审"
     REVIEW = "review", "审核"

@@ -9,6 +9,7 @@ from ggzy.publishing.choices import (
     ContentType,
     Decision,
     NoticeKind,
+    Procedure,
     ReleaseStatus,
     ReviewStepCode,
     TradeDomain,
@@ -189,6 +190,16 @@ class Notice(Release):
     award_amount = models.DecimalField(
         "中标(成交)金额（元）", max_digits=16, decimal_places=2, null=True, blank=True
     )
+    procedure = models.CharField(
+        "招标/采购方式", max_length=30, choices=Procedure.choices, blank=True, default=""
+    )
+    file_issue_start = models.DateTimeField("招标(采购)文件发售开始", null=True, blank=True)
+    file_issue_end = models.DateTimeField("招标(采购)文件发售截止", null=True, blank=True)
+    affects_bid_preparation = models.BooleanField(
+        "影响投标文件编制",
+        default=False,
+        help_text="变更/澄清的内容可能影响投标文件编制时勾选（须在截止前15日发出，否则顺延截止时间）",
+    )
 
     class Meta:
         ordering = ["-published_at", "-pk"]
@@ -214,6 +225,14 @@ class Notice(Release):
 
     def get_absolute_url(self) -> str:
         return reverse("portal:notice_detail", args=[self.pk])
+
+    @property
+    def current_signature(self) -> NoticeSignature | None:
+        """The signature of the submission that is (or will be) public: the latest one.
+        A template can use it on any notice; center notices have none."""
+        if not self.pk:
+            return None
+        return self.signatures.select_related("signer_organisation").order_by("-signed_at", "-pk").first()
 
 
 class Attachment(models.Model):
@@ -286,3 +305,67 @@ class VisitDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} {self.key} {self.count}"
+
+
+class AgencyMandate(models.Model):
+    """The tenderer's mandate (委托) to an agency for one project: an agency may publish notices
+    only for projects some tenderer has mandated it for, while the mandate is valid and not
+    revoked. One row per agency and project code."""
+
+    tenderer = models.ForeignKey(
+        Organisation, verbose_name="招标人/采购人", on_delete=models.PROTECT, related_name="+"
+    )
+    agency = models.ForeignKey(
+        Organisation, verbose_name="代理机构", on_delete=models.PROTECT, related_name="+"
+    )
+    project_code = models.CharField("项目编号", max_length=60)
+    project_name = models.CharField("项目名称", max_length=300)
+    valid_from = models.DateField("委托开始日期")
+    valid_until = models.DateField("委托截止日期", null=True, blank=True, help_text="留空表示长期有效")
+    granted_by = models.ForeignKey(User, verbose_name="授权人", on_delete=models.PROTECT, related_name="+")
+    granted_at = models.DateTimeField("授权时间")
+    revoked_at = models.DateTimeField("撤销时间", null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        User, verbose_name="撤销人", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    revoke_reason = models.CharField("撤销原因", max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-granted_at", "-pk"]
+        verbose_name = "代理委托"
+        verbose_name_plural = verbose_name
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "project_code"], name="uniq_mandate_agency_project")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.tenderer} → {self.agency} · {self.project_code}"
+
+
+class NoticeSignature(models.Model):
+    """An agency's signature over the canonical form of one submission of a notice
+    (``publishing.notice_canonical``), verified by the server before it was stored. The exact
+    signed bytes are kept, so anyone can verify again with openssl from the public page."""
+
+    notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="signatures")
+    canonical = models.BinaryField("签名原文（规范化JSON）")
+    canonical_sha256 = models.CharField("原文SHA-256", max_length=64)
+    signature = models.BinaryField("签名值（DER）")
+    certificate_der = models.BinaryField("签名证书（DER）")
+    serial_hex = models.CharField("证书序列号", max_length=80)
+    fingerprint = models.CharField("证书指纹（SHA-256）", max_length=64)
+    certificate_subject = models.CharField("证书主体", max_length=300, blank=True)
+    signer_organisation = models.ForeignKey(
+        Organisation, verbose_name="签名机构", on_delete=models.PROTECT, related_name="+"
+    )
+    signed_by = models.ForeignKey(User, verbose_name="提交人", on_delete=models.PROTECT, related_name="+")
+    signed_at = models.DateTimeField("签名验证时间")
+    warnings_confirmed = models.BooleanField("已确认合规提示", default=False)
+
+    class Meta:
+        ordering = ["-signed_at", "-pk"]
+        verbose_name = "公告签名"
+        verbose_name_plural = verbose_name
+
+    def __str__(self) -> str:
+        return f"{self.notice_id} · {self.serial_hex}"

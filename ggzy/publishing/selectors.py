@@ -3,20 +3,28 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import html
 from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import ExtractMonth
+from django.utils.html import strip_tags
 
-from ggzy.accounts.models import User
+from ggzy.accounts.choices import OrganisationKind
+from ggzy.accounts.models import Organisation, User
+from ggzy.compliance.facts import AttachmentFacts, ChangedNoticeFacts, NoticeFacts
 from ggzy.core.clock import SHANGHAI
 from ggzy.core.errors import NotFound
+from ggzy.publishing import notice_canonical
 from ggzy.publishing.choices import ContentType, NoticeKind, ReleaseStatus, TradeDomain
 from ggzy.publishing.models import (
+    AgencyMandate,
     Article,
     Category,
     Notice,
+    NoticeSignature,
     Release,
     ReviewChain,
     ReviewRecord,
@@ -309,3 +317,174 @@ def publication_stats(*, year: int) -> PublicationStats:
         visits=sum(by_month.values()),
         visits_by_month=by_month,
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# Agency notices (issue 3): mandates, the canonical bytes an agency signs, the gate's facts.
+
+
+def agency_mandate_active(*, agency: Organisation, project_code: str, on: dt.date) -> AgencyMandate | None:
+    """The tenderer's mandate that lets ``agency`` publish for ``project_code`` on day ``on``."""
+    if not project_code:
+        return None
+    return (
+        AgencyMandate.objects.filter(
+            agency=agency, project_code=project_code, revoked_at__isnull=True, valid_from__lte=on
+        )
+        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=on))
+        .select_related("tenderer")
+        .first()
+    )
+
+
+def agency_mandate_list(
+    *, tenderer: Organisation | None = None, agency: Organisation | None = None
+) -> QuerySet[AgencyMandate]:
+    """Mandates given by ``tenderer`` and/or held by ``agency``, newest first."""
+    qs = AgencyMandate.objects.select_related("tenderer", "agency", "granted_by")
+    if tenderer is not None:
+        qs = qs.filter(tenderer=tenderer)
+    if agency is not None:
+        qs = qs.filter(agency=agency)
+    return qs.order_by("-granted_at", "-pk")
+
+
+def agency_mandate_get_for_tenderer(*, tenderer: Organisation, pk: int) -> AgencyMandate:
+    mandate = AgencyMandate.objects.filter(pk=pk, tenderer=tenderer).select_related("tenderer").first()
+    if mandate is None:
+        raise NotFound("委托不存在")
+    return mandate
+
+
+def agency_list() -> QuerySet[Organisation]:
+    return Organisation.objects.filter(kind=OrganisationKind.AGENCY, is_active=True).order_by("name")
+
+
+def agency_notice_list(*, user: User) -> QuerySet[Notice]:
+    """The notices of the user's agency, newest change first."""
+    if user.organisation_id is None:
+        return Notice.objects.none()
+    return Notice.objects.filter(organisation_id=user.organisation_id).order_by("-updated_at", "-pk")
+
+
+def agency_notice_get(*, user: User, pk: int) -> Notice:
+    """One notice of the user's own agency; anything else is "not found"."""
+    notice = (
+        Notice.objects.filter(pk=pk, organisation_id=user.organisation_id)
+        .select_related("organisation", "changes")
+        .first()
+        if user.organisation_id is not None
+        else None
+    )
+    if notice is None:
+        raise NotFound("公告不存在或您无权查看")
+    return notice
+
+
+def notice_canonical_bytes(notice: Notice) -> bytes:
+    """The exact bytes the agency signs for the notice as stored now (format ggzy-notice/1)."""
+    attachments = [
+        notice_canonical.SignedAttachment(name=a.name, sha256=a.file.sha256, size=a.file.size)
+        for a in notice.attachments.select_related("file").order_by("position", "pk")
+    ]
+    return notice_canonical.notice_bytes(
+        notice_id=notice.pk,
+        version=notice.version,
+        fields={name: getattr(notice, name) for name in notice_canonical.SIGNED_FIELDS},
+        changes_id=notice.changes_id,
+        attachments=attachments,
+        agency_credit_code=notice.organisation.credit_code,
+        agency_name=notice.organisation.name,
+    )
+
+
+def agency_notice_facts(*, notice: Notice, publish_at: dt.datetime) -> NoticeFacts:
+    """The notice as the compliance gate sees it (it cannot read publishing's models itself)."""
+    fields = {
+        name: getattr(notice, name)
+        for name in (
+            "title",
+            "project_code",
+            "project_name",
+            "section_code",
+            "section_name",
+            "tenderer_name",
+            "agency_name",
+            "budget",
+            "price_cap",
+            "bid_deadline",
+            "opening_at",
+            "file_issue_start",
+            "file_issue_end",
+            "publicity_start",
+            "publicity_end",
+            "winner_name",
+            "award_amount",
+            "affects_bid_preparation",
+        )
+    }
+    fields["body_text"] = html.unescape(strip_tags(notice.body_html or ""))
+    attachments = tuple(
+        AttachmentFacts(name=a.name, media_type=a.file.media_type, size=a.file.size)
+        for a in notice.attachments.select_related("file")
+    )
+    changes: ChangedNoticeFacts | None = None
+    if notice.kind == NoticeKind.CHANGE or notice.changes_id is not None:
+        target = Notice.objects.filter(pk=notice.changes_id).first() if notice.changes_id else None
+        changes = (
+            ChangedNoticeFacts(
+                found=True,
+                status=target.status,
+                kind=target.kind,
+                project_code=target.project_code,
+                bid_deadline=target.bid_deadline,
+            )
+            if target is not None
+            else ChangedNoticeFacts(found=False)
+        )
+    return NoticeFacts(
+        kind=notice.kind,
+        domain=notice.domain,
+        procedure=notice.procedure,
+        fields=fields,
+        attachments=attachments,
+        changes=changes,
+        publish_at=publish_at,
+        organisation_id=notice.organisation_id,
+    )
+
+
+def notice_signature(notice: Notice) -> NoticeSignature | None:
+    """The signature of the notice's current submission (None for a notice nobody signed)."""
+    return notice.current_signature
+
+
+def notice_signature_public(*, pk: int) -> NoticeSignature:
+    """The signature shown on a public notice page (published, corrected or withdrawn notices)."""
+    notice = Notice.objects.filter(pk=pk, status__in=PUBLIC_PAGE_STATUSES).first()
+    signature = notice.current_signature if notice is not None else None
+    if signature is None:
+        raise NotFound("该公告没有签名")
+    return signature
+
+
+def agency_notices_published_between(*, start: dt.datetime, end: dt.datetime) -> QuerySet[Notice]:
+    """Notices agencies published in [start, end) — what a patrol round looks at."""
+    return (
+        Notice.objects.filter(
+            organisation__kind=OrganisationKind.AGENCY,
+            published_at__gte=start,
+            published_at__lt=end,
+            status__in=PUBLIC_PAGE_STATUSES,
+        )
+        .select_related("organisation")
+        .order_by("published_at", "pk")
+    )
+
+
+def notice_signed_as_stored(notice: Notice) -> bool:
+    """True when a stored signature covers the notice exactly as it is now (same canonical
+    bytes). The release pipeline can use it to refuse an agency notice that did not come
+    through the signed submission."""
+    digest = hashlib.sha256(notice_canonical_bytes(notice)).hexdigest()
+    return notice.signatures.filter(canonical_sha256=digest).exists()

@@ -2,7 +2,7 @@
 
 from django.urls import path, register_converter
 
-from ggzy.publishing import views
+from ggzy.publishing import views, views_agency
 
 
 class ContentTypeConverter:
@@ -26,6 +26,17 @@ urlpatterns = [
     path("articles/<int:pk>/edit/", views.article_edit, name="article_edit"),
     path("notices/new/", views.notice_create, name="notice_create"),
     path("notices/<int:pk>/edit/", views.notice_edit, name="notice_edit"),
+    path("agency/notices/", views_agency.notice_list, name="agency_notices"),
+    path("agency/notices/new/", views_agency.notice_create, name="agency_notice_create"),
+    path("agency/notices/<int:pk>/", views_agency.notice_detail, name="agency_notice"),
+    path("agency/notices/<int:pk>/edit/", views_agency.notice_edit, name="agency_notice_edit"),
+    path("agency/notices/<int:pk>/check/", views_agency.notice_check, name="agency_notice_check"),
+    path(
+        "agency/notices/<int:pk>/notice.json", views_agency.notice_canonical, name="agency_notice_canonical"
+    ),
+    path("agency/notices/<int:pk>/submit/", views_agency.notice_submit, name="agency_notice_submit"),
+    path("agency/mandates/", views_agency.mandates, name="agency_mandates"),
+    path("agency/mandates/<int:pk>/revoke/", views_agency.mandate_revoke, name="agency_mandate_revoke"),
     path("<release:content_type>/<int:pk>/", views.item_detail, name="item"),
     path(
         "<release:content_type>/<int:pk>/attachments/<int:attachment_pk>/",

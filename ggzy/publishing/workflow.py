@@ -38,6 +38,8 @@ TRANSITIONS: dict[str, Transition] = {
         Transition("start_correction", frozenset({PUBLISHED}), "发起更正"),
         Transition("edit", frozenset({DRAFT, RETURNED}), "修改草稿"),
         Transition("discard", frozenset({DRAFT, RETURNED}), "删除草稿"),
+        # An agency's signed notice where the center chose "publish at once + patrol".
+        Transition("publish_signed", frozenset({DRAFT, RETURNED}), "签名发布"),
     ]
 }
 

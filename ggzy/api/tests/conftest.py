@@ -114,9 +114,3 @@ def correct(staff: dict[str, Any], publish: Callable[..., Any]) -> Callable[...,
         return publish(new, clock=FixedClock(at))
 
     return run
-
-
-@pytest.fixture
-def no_settle(settings: Any) -> None:
-    """The change feed shows rows as soon as they are saved (tests do not wait out the window)."""
-    settings.GGZY_API_FEED_SETTLE_SECONDS = 0

@@ -135,6 +135,11 @@ def test_openapi_json(client: Client) -> None:
         "/api/v1/articles/{article_id}",
         "/api/v1/search",
         "/api/v1/stats/publications",
+        "/api/v1/ocds/releases",
+        "/api/v1/reports/annual/{year}",
+        "/api/v1/reports/annual/{year}.docx",
+        "/api/v1/reports/annual/{year}.html",
+        "/api/v1/reports/annual/{year}.pdf",
     }
     notices = schema["paths"]["/api/v1/notices"]["get"]
     assert notices["operationId"] == "notice_list"

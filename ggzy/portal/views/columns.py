@@ -7,6 +7,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from ggzy.disclosure.selectors import guide_facts
@@ -91,16 +92,39 @@ def gk_apply(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 @counted()
-@cached_page()
 def gk_reports(request: HttpRequest) -> HttpResponse:
-    return _gk(request, "portal/gk/reports.html", "portal:gk_reports", reports=[])
+    # Not page-cached: publishing a report saves no article or notice, so the content version
+    # (ADR 0009) would not retire a cached list. One small query.
+    from ggzy.annual_report.selectors import report_list_public
+
+    reports = [
+        {
+            "url": reverse("annual_report:public_detail", args=[r.year]),
+            "title": f"{r.year}年政府信息公开工作年度报告",
+            "year": r.year,
+            "version": r.version,
+            "published_at": r.published_at,
+            "correction_note": r.correction_note,
+        }
+        for r in report_list_public()
+    ]
+    return _gk(request, "portal/gk/reports.html", "portal:gk_reports", reports=reports)
 
 
 @require_safe
 @counted()
 @cached_page()
 def gk_interpretations(request: HttpRequest) -> HttpResponse:
-    return _gk(request, "portal/gk/interpretations.html", "portal:gk_interpretations", interpretations=[])
+    # Each interpretation is public only once both it and the document it explains are
+    # published; publication changes the content version, so the cached page follows.
+    from ggzy.participation.selectors import interpretation_list_public
+
+    return _gk(
+        request,
+        "portal/gk/interpretations.html",
+        "portal:gk_interpretations",
+        interpretations=interpretation_list_public(),
+    )
 
 
 def _column(request: HttpRequest, template: str, code: str, **extra: Any) -> HttpResponse:

@@ -4,6 +4,14 @@ Re-exported here so callers write ``from ggzy.publishing import services`` and
 ``services.release_approve(...)``.
 """
 
+from ggzy.publishing.services.agency import (
+    agency_mandate_grant,
+    agency_mandate_revoke,
+    agency_notice_check,
+    agency_notice_create,
+    agency_notice_submit,
+    agency_notice_update,
+)
 from ggzy.publishing.services.articles import article_create, article_update
 from ggzy.publishing.services.files import stored_file_put
 from ggzy.publishing.services.notices import notice_create, notice_update
@@ -20,6 +28,12 @@ from ggzy.publishing.services.releases import (
 from ggzy.publishing.services.visits import visit_flush, visit_record
 
 __all__ = [
+    "agency_mandate_grant",
+    "agency_mandate_revoke",
+    "agency_notice_check",
+    "agency_notice_create",
+    "agency_notice_submit",
+    "agency_notice_update",
     "article_create",
     "article_update",
     "attachment_remove",

@@ -13,7 +13,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Model
 
-from ggzy.accounts.choices import Role
+from ggzy.accounts.choices import OrganisationKind, Role
 from ggzy.accounts.models import User
 from ggzy.audit.services import audit_record
 from ggzy.core.clock import Clock, system_clock
@@ -21,6 +21,7 @@ from ggzy.core.errors import InvalidTransition, PermissionDenied, ValidationFail
 from ggzy.publishing import workflow
 from ggzy.publishing.choices import ContentType, Decision, ReleaseStatus
 from ggzy.publishing.models import Article, Attachment, Notice, Release, ReviewChain, ReviewRecord, ReviewStep
+from ggzy.publishing.selectors import notice_signed_as_stored
 from ggzy.publishing.services import indexing
 
 
@@ -81,6 +82,13 @@ def release_submit[R: (Article, Notice)](*, actor: User, item: R, clock: Clock =
         raise PermissionDenied("只有起草人或本单位信息编辑可以提交审核")
     if not item.title.strip():
         raise ValidationFailed("标题不能为空", fields={"title": "必填"})
+    # An agency notice reaches review only through the signed submission (services.agency), which
+    # stores the signature first: the center reviews exactly what the agency signed.
+    agency_notice = isinstance(item, Notice) and item.organisation.kind == OrganisationKind.AGENCY
+    if agency_notice and not notice_signed_as_stored(item):  # type: ignore[arg-type]
+        raise PermissionDenied(
+            "代理机构的交易公告须经合规检查并以数字证书签名后提交（请在“代理机构公告”中提交）"
+        )
     steps = chain_steps(content_type_of(item))
     before = item.status
     item.status = ReleaseStatus.IN_REVIEW
@@ -248,8 +256,14 @@ def release_withdraw[R: (Article, Notice)](
     """Take a published (or scheduled) item down. The public page becomes a tombstone with the reason."""
     item = _lock(item)
     _transition(item, "withdraw")
-    if not (actor.has_role(Role.SIGNER, Role.SYSTEM_ADMIN) and actor.organisation_id == item.organisation_id):
-        raise PermissionDenied("只有本单位签发领导或系统管理员可以撤回已发布信息")
+    own = actor.organisation_id == item.organisation_id
+    # The center answers for what appears on its site: its leaders may take an agency's notice
+    # down (a public tombstone with the reason), which is the patrol's last resort.
+    center_over_agency = actor.is_center_staff and item.organisation.kind == OrganisationKind.AGENCY
+    if not (actor.has_role(Role.SIGNER, Role.SYSTEM_ADMIN) and (own or center_over_agency)):
+        raise PermissionDenied(
+            "只有本单位签发领导或系统管理员可以撤回已发布信息（代理机构公告可由中心签发领导下架）"
+        )
     if not reason.strip():
         raise ValidationFailed("撤回必须说明原因，原因将向公众公开", fields={"reason": "必填"})
     before = item.status

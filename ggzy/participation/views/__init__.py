@@ -1,0 +1,1 @@
+"""Participation pages: public ones under /interaction/, staff ones under /manage/participation/."""
