@@ -1,0 +1,73 @@
+"""Every write of the trading app. Import from here: ``from ggzy.trading import services``."""
+
+from ggzy.trading.services.bids import (
+    bid_mark_opened,
+    bid_submit_file,
+    bid_upload_abandon,
+    bid_upload_append,
+    bid_upload_finalise,
+    bid_upload_start,
+    bid_uploads_expire,
+    bid_withdraw,
+    bidder_key_register,
+    bidder_key_revoke,
+    section_escrow_key_set,
+)
+from ggzy.trading.services.files import (
+    check_publisher_signature,
+    clarification_publish,
+    earliest_deadline_after_clarification,
+    tender_file_download,
+    tender_file_upload,
+)
+from ggzy.trading.services.projects import (
+    project_create,
+    project_update,
+    tender_project_create,
+    tender_project_update,
+)
+from ggzy.trading.services.sections import (
+    check_times,
+    section_close_bidding,
+    section_create,
+    section_deadline_change,
+    section_link_tender_notice,
+    section_publish,
+    section_terminate,
+    section_update,
+    sections_close_due,
+    summary_fields_for,
+)
+
+__all__ = [
+    "bid_mark_opened",
+    "bid_submit_file",
+    "bid_upload_abandon",
+    "bid_upload_append",
+    "bid_upload_finalise",
+    "bid_upload_start",
+    "bid_uploads_expire",
+    "bid_withdraw",
+    "bidder_key_register",
+    "bidder_key_revoke",
+    "check_publisher_signature",
+    "check_times",
+    "clarification_publish",
+    "earliest_deadline_after_clarification",
+    "project_create",
+    "project_update",
+    "section_close_bidding",
+    "section_create",
+    "section_deadline_change",
+    "section_escrow_key_set",
+    "section_link_tender_notice",
+    "section_publish",
+    "section_terminate",
+    "section_update",
+    "sections_close_due",
+    "summary_fields_for",
+    "tender_file_download",
+    "tender_file_upload",
+    "tender_project_create",
+    "tender_project_update",
+]
