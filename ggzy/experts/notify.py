@@ -1,0 +1,55 @@
+"""Notification channels for selected experts. Pluggable: ``GGZY_EXPERTS["channels"]`` maps a
+channel name (email / sms / voice) to a dotted class path; a channel is any class with
+``send(*, to: str, subject: str, body: str) -> str`` returning a delivery reference.
+
+* :class:`EmailChannel` sends through Django's e-mail backend (SMTP in production, the locmem or
+  console backend in tests/development).
+* :class:`SmsGateway` is the interface an SMS/voice provider adapter implements;
+  :class:`ConsoleGateway` is its development implementation: it writes the message to the
+  ``ggzy.experts.notify`` logger and keeps it in :data:`ConsoleGateway.outbox`.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Protocol
+
+from django.core.mail import send_mail
+from django.utils.module_loading import import_string
+
+from ggzy.experts.config import expert_rules
+
+logger = logging.getLogger(__name__)
+
+
+class Channel(Protocol):
+    def send(self, *, to: str, subject: str, body: str) -> str: ...
+
+
+class EmailChannel:
+    def send(self, *, to: str, subject: str, body: str) -> str:
+        send_mail(subject, body, None, [to], fail_silently=False)
+        return f"email:{to}"
+
+
+class SmsGateway:
+    """The interface of a text/voice gateway (短信/语音平台)."""
+
+    def send(self, *, to: str, subject: str, body: str) -> str:  # pragma: no cover - interface
+        raise NotImplementedError
+
+
+class ConsoleGateway(SmsGateway):
+    outbox: list[tuple[str, str]] = []
+
+    def send(self, *, to: str, subject: str, body: str) -> str:
+        ConsoleGateway.outbox.append((to, body))
+        logger.info("expert notice to %s: %s", to, body)
+        return f"console:{len(ConsoleGateway.outbox)}"
+
+
+def channel(name: str) -> Channel:
+    path = expert_rules()["channels"].get(name) or expert_rules()["channels"]["email"]
+    cls = import_string(path)
+    instance: Channel = cls()
+    return instance

@@ -1,0 +1,57 @@
+"""Every write of the experts app (one function per step; each audits in its transaction)."""
+
+from ggzy.experts.services.draws import (
+    DemandInput,
+    draw_avoid_add,
+    draw_cancel,
+    draw_commit,
+    draw_entropy_add,
+    draw_execute,
+    draw_redo,
+    draw_request_create,
+    draw_reveal,
+    evaluation_start,
+    seat_respond,
+    seats_sweep,
+)
+from ggzy.experts.services.pool import (
+    ExpertInput,
+    ImportRejected,
+    RowError,
+    employment_add,
+    expert_create,
+    expert_profile_update,
+    expert_set_status,
+    experts_import,
+    leave_add,
+    specialty_request,
+    specialty_review,
+)
+from ggzy.experts.services.views import committee_view
+
+__all__ = [
+    "DemandInput",
+    "ExpertInput",
+    "ImportRejected",
+    "RowError",
+    "committee_view",
+    "draw_avoid_add",
+    "draw_cancel",
+    "draw_commit",
+    "draw_entropy_add",
+    "draw_execute",
+    "draw_redo",
+    "draw_request_create",
+    "draw_reveal",
+    "employment_add",
+    "evaluation_start",
+    "expert_create",
+    "expert_profile_update",
+    "expert_set_status",
+    "experts_import",
+    "leave_add",
+    "seat_respond",
+    "seats_sweep",
+    "specialty_request",
+    "specialty_review",
+]
