@@ -1,0 +1,198 @@
+"""Electronic evaluation (电子评标) of one section: the committee, its reviews and scores, the
+result, the signed report, the candidate publicity with its objections, and the award."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+
+from ggzy.accounts.models import User
+from ggzy.evaluation import workflow
+from ggzy.publishing.models import Notice, StoredFile
+from ggzy.trading.models import Section
+
+STATUS_CHOICES = list(workflow.STATUS_LABELS.items())
+
+
+class Evaluation(models.Model):
+    """The evaluation of one section. ``config`` is the frozen method JSON taken from the section
+    when the committee started (``methods.dump``), so a later change elsewhere never alters a
+    running evaluation. ``result`` is the stored output of ``scoring.evaluate`` (JSON, decimals as
+    strings); the report files are stored before this row points at them. Status changes only
+    through ``evaluation.services`` checked against ``evaluation.workflow``."""
+
+    section = models.OneToOneField(Section, on_delete=models.PROTECT, related_name="evaluation")
+    status = models.CharField("状态", max_length=20, choices=STATUS_CHOICES, default=workflow.REVIEW)
+    config = models.JSONField("评标办法（冻结）")
+    price_cap = models.DecimalField("最高投标限价", max_digits=16, decimal_places=2, null=True, blank=True)
+    started_by = models.ForeignKey(User, verbose_name="组织人", on_delete=models.PROTECT, related_name="+")
+    started_at = models.DateTimeField("评标开始时间")
+    result = models.JSONField("评标结果", null=True, blank=True)
+    result_at = models.DateTimeField("结果汇总时间", null=True, blank=True)
+    report_docx = models.ForeignKey(
+        StoredFile, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    report_pdf = models.ForeignKey(
+        StoredFile, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    report_sha256 = models.CharField("评标报告（PDF）SHA-256", max_length=64, blank=True)
+    reported_at = models.DateTimeField("报告签署完成时间", null=True, blank=True)
+    publicity_starts_at = models.DateTimeField("公示开始", null=True, blank=True)
+    publicity_ends_at = models.DateTimeField("公示结束", null=True, blank=True)
+    candidate_notice = models.ForeignKey(
+        Notice,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="中标候选人公示",
+    )
+    award_notice = models.ForeignKey(
+        Notice, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="中标结果公告"
+    )
+    winner = models.ForeignKey(
+        "EvaluatedBid", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    awarded_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    awarded_at = models.DateTimeField("确定中标人时间", null=True, blank=True)
+    award_letter_pdf = models.ForeignKey(
+        StoredFile, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    award_letter_signature = models.TextField("中标通知书签名（平台密钥，base64）", blank=True)
+    award_letter_key_id = models.CharField("签名公钥标识", max_length=16, blank=True)
+    declined = models.JSONField("放弃中标的投标（标识及原因）", default=list, blank=True)
+    failure_code = models.CharField("失败原因代码", max_length=30, blank=True)
+    failure_reason = models.TextField("失败原因", blank=True)
+
+    class Meta:
+        verbose_name = "评标"
+        verbose_name_plural = verbose_name
+
+    def __str__(self) -> str:
+        return f"{self.section_id} {self.status}"
+
+
+class Member(models.Model):
+    """A confirmed committee member (from the expert draw) with a login. Sees the bids only after
+    declaring no conflict of interest; scores become final when ``scores_signed_at`` is set; the
+    report is signed by recording the SHA-256 of the PDF the member signed."""
+
+    evaluation = models.ForeignKey(Evaluation, on_delete=models.PROTECT, related_name="members")
+    user = models.ForeignKey(User, verbose_name="专家账号", on_delete=models.PROTECT, related_name="+")
+    expert_code = models.CharField("专家编号", max_length=20, blank=True)
+    name = models.CharField("姓名", max_length=50)
+    is_chair = models.BooleanField("评标委员会主任", default=False)
+    chair_vote = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="推选"
+    )
+    declared_at = models.DateTimeField("无利害关系声明时间", null=True, blank=True)
+    scores_signed_at = models.DateTimeField("评分签署时间", null=True, blank=True)
+    report_signed_at = models.DateTimeField("报告签署时间", null=True, blank=True)
+    report_signed_sha256 = models.CharField("所签报告 SHA-256", max_length=64, blank=True)
+    dissent = models.TextField("不同意见", blank=True)
+
+    class Meta:
+        ordering = ["evaluation", "pk"]
+        verbose_name = "评标委员会成员"
+        verbose_name_plural = verbose_name
+        constraints = [
+            models.UniqueConstraint(fields=["evaluation", "user"], name="uniq_eval_member"),
+            models.UniqueConstraint(
+                fields=["evaluation"], condition=Q(is_chair=True), name="uniq_eval_chair"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class EvaluatedBid(models.Model):
+    """One opened bid as the committee evaluates it: the bidder, the price read out at opening,
+    the SME claim and the objective-criterion values, and the committee's review (否决 with its
+    reason). ``bid_ref`` is the trading bid's id (or the opening adapter's reference)."""
+
+    evaluation = models.ForeignKey(Evaluation, on_delete=models.PROTECT, related_name="bids")
+    bid_ref = models.CharField("投标文件标识", max_length=40)
+    bidder_name = models.CharField("投标人", max_length=200)
+    price = models.DecimalField("投标报价（元）", max_digits=16, decimal_places=2)
+    sme_kind = models.CharField("中小企业声明", max_length=20, default="none")
+    sme_share = models.DecimalField(
+        "小微企业份额（%）", max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    objective = models.JSONField("客观分", default=dict, blank=True)
+    summary = models.JSONField("唱标内容", default=dict, blank=True)
+    compliant = models.BooleanField("通过审查", null=True)
+    rejection_reason = models.TextField("否决理由", blank=True)
+    reviewed_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    reviewed_at = models.DateTimeField("审查时间", null=True, blank=True)
+
+    class Meta:
+        ordering = ["evaluation", "pk"]
+        verbose_name = "评审投标文件"
+        verbose_name_plural = verbose_name
+        constraints = [models.UniqueConstraint(fields=["evaluation", "bid_ref"], name="uniq_eval_bid")]
+
+    def __str__(self) -> str:
+        return f"{self.bid_ref} {self.bidder_name}"
+
+
+class Score(models.Model):
+    """One member's score for one subjective criterion of one bid; changeable until the member
+    signs, never after."""
+
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="scores")
+    bid = models.ForeignKey(EvaluatedBid, on_delete=models.PROTECT, related_name="scores")
+    criterion = models.CharField("评分因素", max_length=40)
+    value = models.DecimalField("得分", max_digits=7, decimal_places=2)
+    at = models.DateTimeField("评分时间")
+
+    class Meta:
+        verbose_name = "专家评分"
+        verbose_name_plural = verbose_name
+        constraints = [models.UniqueConstraint(fields=["member", "bid", "criterion"], name="uniq_eval_score")]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} {self.bid_id} {self.criterion}={self.value}"
+
+
+class DeviationReason(models.Model):
+    """The written reason a member gives for a score the system flagged as far from the others'
+    mean; required before the member can sign."""
+
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="deviation_reasons")
+    bid = models.ForeignKey(EvaluatedBid, on_delete=models.PROTECT, related_name="+")
+    criterion = models.CharField("评分因素", max_length=40)
+    reason = models.TextField("理由")
+    at = models.DateTimeField("说明时间")
+
+    class Meta:
+        verbose_name = "评分偏离说明"
+        verbose_name_plural = verbose_name
+        constraints = [
+            models.UniqueConstraint(fields=["member", "bid", "criterion"], name="uniq_eval_deviation")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} {self.bid_id} {self.criterion}"
+
+
+class ResultObjection(models.Model):
+    """An objection to the evaluation result filed by a bidder during the candidate publicity
+    (实施条例 Art. 54); while unanswered it pauses the process (no award)."""
+
+    evaluation = models.ForeignKey(Evaluation, on_delete=models.PROTECT, related_name="objections")
+    filed_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    organisation_name = models.CharField("异议人", max_length=200)
+    text = models.TextField("异议内容")
+    filed_at = models.DateTimeField("提出时间")
+    answer = models.TextField("答复", blank=True)
+    answered_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    answered_at = models.DateTimeField("答复时间", null=True, blank=True)
+
+    class Meta:
+        ordering = ["evaluation", "filed_at", "pk"]
+        verbose_name = "评标结果异议"
+        verbose_name_plural = verbose_name
+
+    def __str__(self) -> str:
+        return f"{self.evaluation_id} {self.organisation_name}"

@@ -1,0 +1,87 @@
+"""Reads of the evaluation app (pages, reports and services build on these)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from ggzy.accounts.models import User
+from ggzy.core.errors import NotFound, PermissionDenied
+from ggzy.evaluation import methods, scoring
+from ggzy.evaluation.models import EvaluatedBid, Evaluation, Member, ResultObjection
+from ggzy.evaluation.sme import SmeClaim
+
+
+def config_of(evaluation: Evaluation) -> methods.MethodConfig:
+    return methods.parse(evaluation.config)
+
+
+def evaluations_for_expert(user: User) -> list[Evaluation]:
+    """Only the evaluations whose committee the user sits on."""
+    ids = Member.objects.filter(user=user).values_list("evaluation_id", flat=True)
+    return list(Evaluation.objects.filter(pk__in=ids).select_related("section").order_by("-started_at"))
+
+
+def evaluation_get(*, pk: int) -> Evaluation:
+    try:
+        return Evaluation.objects.select_related("section").get(pk=pk)
+    except (Evaluation.DoesNotExist, ValueError):
+        raise NotFound("未找到该评标。") from None
+
+
+def member_for(evaluation: Evaluation, user: User) -> Member:
+    """The user's seat on this committee; anyone else is refused."""
+    member = Member.objects.filter(evaluation=evaluation, user=user).first()
+    if member is None:
+        raise PermissionDenied("您不是本标段评标委员会成员。")
+    return member
+
+
+def bids_for_member(member: Member) -> list[EvaluatedBid]:
+    """The bids, only after the member declared no conflict of interest."""
+    if member.declared_at is None:
+        raise PermissionDenied("请先签署无利害关系声明，再查看投标文件。")
+    return list(member.evaluation.bids.order_by("pk"))
+
+
+def scoring_inputs(
+    evaluation: Evaluation,
+) -> tuple[list[scoring.Bid], dict[str, dict[str, dict[str, Decimal]]]]:
+    """What :func:`scoring.evaluate` needs, from the database: bids with the committee's review,
+    and every member's scores keyed by member id (as text) → bid ref → criterion."""
+    bids = list(evaluation.bids.order_by("pk"))
+    by_pk = {b.pk: b.bid_ref for b in bids}
+    rows = [
+        scoring.Bid(
+            id=b.bid_ref,
+            price=b.price,
+            compliant=bool(b.compliant),
+            rejection_reason=b.rejection_reason,
+            sme=SmeClaim(b.sme_kind, b.sme_share),
+            objective={k: Decimal(str(v)) for k, v in (b.objective or {}).items()},
+        )
+        for b in bids
+    ]
+    scores: dict[str, dict[str, dict[str, Decimal]]] = {}
+    for member in evaluation.members.order_by("pk"):
+        scores[str(member.pk)] = {}
+    from ggzy.evaluation.models import Score
+
+    rows_q = Score.objects.filter(member__evaluation=evaluation).order_by("pk")
+    for member_id, bid_id, criterion, value in rows_q.values_list(
+        "member_id", "bid_id", "criterion", "value"
+    ):
+        scores[str(member_id)].setdefault(by_pk[bid_id], {})[criterion] = value
+    return rows, scores
+
+
+def open_objections(evaluation: Evaluation) -> int:
+    return ResultObjection.objects.filter(evaluation=evaluation, answered_at__isnull=True).count()
+
+
+def result_rows(evaluation: Evaluation) -> list[dict[str, Any]]:
+    """The stored ranking with bidder names (for pages and the report)."""
+    if not evaluation.result:
+        return []
+    names = dict(evaluation.bids.values_list("bid_ref", "bidder_name"))
+    return [dict(r, bidder_name=names.get(r["bid_id"], "")) for r in evaluation.result["results"]]
