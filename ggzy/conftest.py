@@ -42,6 +42,17 @@ def _default_rows(request: pytest.FixtureRequest) -> None:
     from ggzy.publishing.models import Category, ReviewChain, ReviewStep
 
     ensure_defaults(Category, ReviewChain, ReviewStep)
+    from ggzy.participation.services import participation_categories_ensure
+
+    participation_categories_ensure(Category)
+    from ggzy.compliance.defaults import ensure_defaults as compliance_defaults
+    from ggzy.compliance.models import ComplianceRule, RestrictedTerm
+
+    compliance_defaults(ComplianceRule, RestrictedTerm)
+    from ggzy.experts.models import SpecialtyCode
+    from ggzy.experts.specialties import ensure_specialties
+
+    ensure_specialties(SpecialtyCode)
 
 
 @pytest.fixture
@@ -119,7 +130,9 @@ def chromium_path() -> str | None:
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
+def playwright_browser() -> Iterator[Any]:
+    """The one Chromium of the test session (a second sync Playwright in the same thread would
+    fail while this one runs)."""
     path = chromium_path()
     if path is None:
         if os.environ.get("CI"):
@@ -137,13 +150,32 @@ def browser() -> Iterator[Any]:
         b.close()
 
 
+@pytest.fixture(scope="session")
+def browser(playwright_browser: Any) -> Any:
+    """The session's Chromium. Test packages may override ``browser`` (the portal's is a Django
+    client); ``page`` does not depend on the name, so it works everywhere."""
+    return playwright_browser
+
+
 @pytest.fixture
-def page(browser: Any) -> Iterator[Any]:
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+def page(playwright_browser: Any) -> Iterator[Any]:
+    context = playwright_browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
     pg = context.new_page()
     pg.set_default_timeout(15000)
     yield pg
     context.close()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Long fuzz runs (marker ``fuzz``) belong to the nightly job: skipped unless ``-m`` names them
+    (``pytest -m fuzz``). Done here rather than with ``-m "not fuzz"`` in addopts, which any other
+    ``-m`` on the command line would silently replace."""
+    if "fuzz" in (config.getoption("markexpr", "") or ""):
+        return
+    skip = pytest.mark.skip(reason="long fuzz run: select with -m fuzz (nightly)")
+    for item in items:
+        if item.get_closest_marker("fuzz") is not None:
+            item.add_marker(skip)
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:

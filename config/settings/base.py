@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "ggzy.participation",
     "ggzy.trading",
     "ggzy.experts",
+    "ggzy.opening",
+    "ggzy.evaluation",
     "ggzy.annual_report",
     "ggzy.portal",
     "ggzy.api",
@@ -55,6 +57,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: a request id and the request metrics cover everything below it.
+    "ggzy.platform.monitoring.RequestMonitorMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -65,6 +69,7 @@ MIDDLEWARE = [
     "ggzy.audit.context.AuditContextMiddleware",
     "ggzy.portal.middleware.GgzyErrorMiddleware",
     "ggzy.accounts.middleware.SecondFactorMiddleware",
+    "ggzy.accounts.middleware.StaffIdleTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -146,6 +151,15 @@ if os.environ.get("REDIS_URL"):
     }
 
 SESSION_COOKIE_HTTPONLY = True
+# Sessions: 8 hours for everyone; staff of the center (and superusers) are logged out after
+# GGZY_STAFF_SESSION_IDLE_SECONDS without a request (ggzy.accounts.middleware.StaffIdleTimeoutMiddleware).
+SESSION_COOKIE_AGE = int(os.environ.get("GGZY_SESSION_SECONDS", str(8 * 60 * 60)))
+GGZY_STAFF_SESSION_IDLE_SECONDS = int(os.environ.get("GGZY_STAFF_SESSION_IDLE_SECONDS", str(30 * 60)))
+# Login lockout (ggzy.accounts.throttle): this many failures for one username lock it this long.
+GGZY_LOGIN_MAX_FAILURES = int(os.environ.get("GGZY_LOGIN_MAX_FAILURES", "5"))
+GGZY_LOGIN_LOCK_SECONDS = int(os.environ.get("GGZY_LOGIN_LOCK_SECONDS", str(15 * 60)))
+# 三员分立: trust store and TOTP resets only by the security administrator (docs/security.md).
+GGZY_SEPARATE_ADMIN_ROLES = env_bool("GGZY_SEPARATE_ADMIN_ROLES", True)
 CSRF_COOKIE_HTTPONLY = False
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
@@ -204,9 +218,7 @@ LOGGING = {
 # Page-view counts are buffered per process and flushed at most this often (seconds).
 GGZY_VISIT_FLUSH_SECONDS = float(os.environ.get("GGZY_VISIT_FLUSH_SECONDS", "2"))
 
-# The API change feed holds back rows changed in the last N seconds, so a transaction that commits
-# late can never land behind a mirror's cursor.
-GGZY_API_FEED_SETTLE_SECONDS = float(os.environ.get("GGZY_API_FEED_SETTLE_SECONDS", "5"))
+GGZY_OCDS_PREFIX = os.environ.get("GGZY_OCDS_PREFIX", "ocds-ggzy00")  # register one with OCP; ADR 0013
 
 # Personal data at rest (identity numbers, contact details of disclosure applicants) is encrypted
 # with AES-256-GCM (ggzy.core.fieldcrypt). GGZY_FIELD_KEYS: comma-separated base64 32-byte keys;
@@ -222,3 +234,26 @@ GGZY_FIELD_KEYS = [k.strip() for k in os.environ.get("GGZY_FIELD_KEYS", "").spli
 GGZY_FIELD_INDEX_KEY = os.environ.get("GGZY_FIELD_INDEX_KEY") or encode_key(
     derive_key(SECRET_KEY, info=b"ggzy blind index key v1")
 )
+
+# The weekly broken-link crawl runs inside `ggzy worker` unless a separate process runs
+# `ggzy links check` on its own schedule (the crawl may take up to its max_seconds).
+GGZY_LINKCHECK_IN_WORKER = os.environ.get("GGZY_LINKCHECK_IN_WORKER", "1") == "1"
+
+# Backups (ggzy backup / restore / backup drill; docs/operations.md). GGZY_BACKUP_KEY: base64 of
+# 32 random bytes (AES-256-GCM); keep it in the secret store AND offline — a backup cannot be
+# restored without it. Without it, development creates one under var/keys/ (and says so loudly);
+# production refuses to run (GGZY_BACKUP_REQUIRE_KEY).
+GGZY_BACKUP_KEY = os.environ.get("GGZY_BACKUP_KEY", "")
+GGZY_BACKUP_KEY_PATH = VAR_DIR / "keys" / "backup-key.b64"
+GGZY_BACKUP_REQUIRE_KEY = env_bool("GGZY_BACKUP_REQUIRE_KEY", False)
+GGZY_BACKUP_DIR = Path(os.environ.get("GGZY_BACKUP_DIR", VAR_DIR / "backups"))
+# The worker runs a restore drill when the last one is older than this (days; 0 = never).
+GGZY_BACKUP_DRILL_EVERY_DAYS = float(os.environ.get("GGZY_BACKUP_DRILL_EVERY_DAYS", "7"))
+
+# Monitoring (ggzy.platform.monitoring): /metrics answers the listed addresses or a bearer token.
+GGZY_METRICS_ALLOWED_IPS = [
+    ip.strip() for ip in os.environ.get("GGZY_METRICS_ALLOWED_IPS", "127.0.0.1,::1").split(",") if ip.strip()
+]
+GGZY_METRICS_TOKEN = os.environ.get("GGZY_METRICS_TOKEN", "")
+# Request counters are kept per process and added to the shared cache at most this often.
+GGZY_METRICS_FLUSH_SECONDS = float(os.environ.get("GGZY_METRICS_FLUSH_SECONDS", "5"))

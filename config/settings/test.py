@@ -18,3 +18,10 @@ TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBacken
 MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
 GGZY_SHOW_DEMO_USERS = True
 GGZY_VISIT_FLUSH_SECONDS = 0.0
+# No crawl of 127.0.0.1:8000 from worker ticks in tests (the crawler has its own live-server tests).
+GGZY_LINKCHECK_IN_WORKER = False
+# Fixtures across the apps use one system administrator for the trust store too; the separation
+# of administrators is tested with this turned on (ggzy/security/tests/test_admin_roles.py).
+GGZY_SEPARATE_ADMIN_ROLES = False
+# No restore drill from worker ticks in tests (the drill has its own tests, which turn it on).
+GGZY_BACKUP_DRILL_EVERY_DAYS = 0.0

@@ -271,6 +271,59 @@ def redact_url(url: str) -> str:
 
 # --------------------------------------------------------------------------------------------
 # In-database micro-benchmarks (run inside a Django process connected to the bench database).
+# Each capability's hot path (DESIGN.md: "a benchmark for the capability's hot path in ggzy bench"):
+# (report key, "module:function", keyword arguments). Run in the python phase on the bench database;
+# a failing one is reported, never aborts the run. GGZY_BENCH_ONLY=key,key limits the set.
+CAPABILITIES: list[tuple[str, str, dict[str, Any]]] = [
+    ("certificates", "ggzy.accounts.bench:bench_certificates", {"n": 200, "crl_size": 1000}),
+    ("notice_signature", "ggzy.publishing.bench_agency:bench_notice_signature", {"n": 200}),
+    ("compliance_gate", "ggzy.compliance.bench:bench_compliance", {"n_rules": 200, "n_notices": 500}),
+    (
+        "participation",
+        "ggzy.participation.bench:bench_participation",
+        {"n": 300, "backlog": 5000, "repeat": 20},
+    ),
+    ("ocds_export", "ggzy.api.bench_ocds:bench_ocds_export", {}),
+    ("sitemap", "ggzy.portal.bench_opendata:bench_sitemap", {}),
+    ("link_crawl", "ggzy.supervision.bench:bench_link_crawl", {}),
+    ("patrol_fill", "ggzy.supervision.bench:bench_patrol_fill", {"n": 2000}),
+    ("sealed_envelope", "ggzy.sealing.bench:bench_envelope", {"size_mb": 256}),
+    ("sealed_envelope_sm", "ggzy.sealing.bench:bench_envelope", {"size_mb": 64, "suite": "sm"}),
+    ("crypto_suites", "ggzy.sealing.bench:bench_suites", {}),
+    ("expert_draw", "ggzy.experts.bench:bench_draw", {"pool": 100_000, "avoid": 5_000, "repeat": 20}),
+    ("annual_report", "ggzy.annual_report.bench:bench_annual_report", {"year": 2021, "repeat": 3}),
+    ("evaluation_scoring", "ggzy.evaluation.bench:bench_scoring", {"bids": 300, "experts": 9}),
+    ("bid_submission", "ggzy.trading.bench_bids:bench_bid_submission", {"size_mb": 64}),
+    ("backup", "ggzy.platform.bench_ops:bench_backup", {}),
+    ("opening_throughput", "ggzy.opening.bench:bench_open_throughput", {"size_mb": 1024}),
+    ("opening_hall_fanout", "ggzy.opening.bench:bench_hall_fanout", {"clients": 1000, "events": 20}),
+    ("trading", "ggzy.trading.bench:bench_trading", {"n": 2000, "pages": 50}),
+]
+
+
+def capability_benchmarks(only: set[str] | None = None) -> dict[str, Any]:
+    """Run every registered capability benchmark; each result (or its error) under its key."""
+    import importlib
+
+    results: dict[str, Any] = {}
+    for key, target, kwargs in CAPABILITIES:
+        if only and key not in only:
+            continue
+        module_name, _, function_name = target.partition(":")
+        started = time.perf_counter()
+        try:
+            function = getattr(importlib.import_module(module_name), function_name)
+            results[key] = function(**kwargs)
+        except Exception as exc:  # noqa: BLE001 - report, do not abort the whole bench
+            results[key] = {"error": f"{type(exc).__name__}: {exc}"}
+        results[key] = (
+            {**results[key], "wall_s": round(time.perf_counter() - started, 2)}
+            if isinstance(results[key], dict)
+            else {"result": results[key], "wall_s": round(time.perf_counter() - started, 2)}
+        )
+    return results
+
+
 def python_phase(
     *, search_repeat: int = 10, audit_seconds: float = 2.0, audit_max: int = 5000
 ) -> dict[str, Any]:
@@ -320,8 +373,10 @@ def python_phase(
         disclosure = {"due_dates": bench_due_dates(2000), "stats": bench_stats_here(disclosure_n, repeat=3)}
     except Exception as exc:  # noqa: BLE001 - report, do not abort the whole bench
         disclosure = {"error": f"{type(exc).__name__}: {exc}"}
+    only = {k for k in os.environ.get("GGZY_BENCH_ONLY", "").split(",") if k}
     return {
         "article_id": article.pk if article else None,
+        "capabilities": capability_benchmarks(only or None),
         "disclosure": disclosure,
         "notice_id": notice.pk if notice else None,
         "database_vendor": connection.vendor,

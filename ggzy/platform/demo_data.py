@@ -225,6 +225,10 @@ DEMO_USERS = [
     UserSpec("demo-review", "王审核", OrganisationKind.CENTER, (Role.REVIEWER,)),
     UserSpec("demo-second", "赵复审", OrganisationKind.CENTER, (Role.SECOND_REVIEWER,)),
     UserSpec("demo-signer", "刘签发", OrganisationKind.CENTER, (Role.SIGNER,)),
+    UserSpec("demo-patrol", "钱巡查", OrganisationKind.CENTER, (Role.PATROLLER,)),
+    # 三员分立: three different people administer the system, security and the audit log.
+    UserSpec("demo-security", "褚安全", OrganisationKind.CENTER, (Role.SECURITY_ADMIN,)),
+    UserSpec("demo-auditor", "卫审计", OrganisationKind.CENTER, (Role.AUDIT_ADMIN,)),
     UserSpec("demo-admin", "陈管理员", OrganisationKind.CENTER, (Role.SYSTEM_ADMIN,), is_superuser=True),
     UserSpec("demo-agency", "孙代理", OrganisationKind.AGENCY, (Role.AGENCY_PUBLISHER,)),
     UserSpec("demo-tenderer", "周招标", OrganisationKind.TENDERER, (Role.TENDERER,)),

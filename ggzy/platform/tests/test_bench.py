@@ -100,6 +100,9 @@ def test_smoke_run_prints_json(child_env: dict[str, str], tmp_path: Path) -> Non
             "2",
             "--targets",
             "home,notice_detail",
+            # Every capability benchmark is run by `ggzy bench`; the smoke run takes a quick one.
+            "--capabilities",
+            "evaluation_scoring",
         ],
         env={**child_env, "GGZY_BENCH_DISCLOSURE_N": "200"},
         capture_output=True,
@@ -124,4 +127,21 @@ def test_smoke_run_prints_json(child_env: dict[str, str], tmp_path: Path) -> Non
     assert "p50_ms" in python["search_query"]
     assert python["counts"]["notices"] > 0
     assert python["disclosure"]["stats"]["applications_in_year"] == 200
+    assert set(python["capabilities"]) == {"evaluation_scoring"}
+    assert "error" not in python["capabilities"]["evaluation_scoring"], python["capabilities"]
     assert python["disclosure"]["stats"]["checks_passed"] is True
+
+
+def test_every_registered_capability_benchmark_exists() -> None:
+    import importlib
+    import inspect
+
+    from ggzy.platform.bench import CAPABILITIES
+
+    keys = [key for key, _, _ in CAPABILITIES]
+    assert len(keys) == len(set(keys))
+    for _key, target, kwargs in CAPABILITIES:
+        module_name, _, function_name = target.partition(":")
+        function = getattr(importlib.import_module(module_name), function_name)
+        # The registered keyword arguments must be ones the function accepts.
+        inspect.signature(function).bind(**kwargs)

@@ -17,7 +17,7 @@ from ggzy.audit.models import Event
 from ggzy.audit.selectors import audit_verify
 from ggzy.core.clock import SHANGHAI, local_date
 from ggzy.core.codes import credit_code_problem
-from ggzy.platform import demo_data
+from ggzy.platform import demo_control, demo_data
 from ggzy.publishing.choices import NoticeKind, ReleaseStatus
 from ggzy.publishing.models import Article, Notice, VisitDay
 from ggzy.publishing.selectors import publication_stats
@@ -49,6 +49,11 @@ class SeedProfileTests(TestCase):
             "exposure": 18,
             "finance": 2,
             "project_plan": 42,
+            # Columns added by public participation (issue 3); the 2021 data have none.
+            "interpretation": 0,
+            "qa": 0,
+            # The opening records' column (issue 6); the 2021 data have none.
+            "opening_record": 0,
         }
         assert stats.tender_notices_total == 2505
         assert stats.change_notices == 1263
@@ -162,6 +167,9 @@ class SeedProfileTests(TestCase):
             "demo-bidder": Role.BIDDER,
             "demo-expert": Role.EXPERT,
             "demo-supervisor": Role.SUPERVISOR,
+            "demo-patrol": Role.PATROLLER,
+            "demo-security": Role.SECURITY_ADMIN,
+            "demo-auditor": Role.AUDIT_ADMIN,
             "demo-disclosure": Role.DISCLOSURE_OFFICER,
             "demo-disclosure-head": Role.DISCLOSURE_HEAD,
         }
@@ -175,7 +183,8 @@ class SeedProfileTests(TestCase):
     def test_organisations(self) -> None:
         by_kind = dict(Organisation.objects.values_list("kind").annotate(n=Count("pk")))
         assert by_kind[OrganisationKind.CENTER] == 1
-        assert by_kind[OrganisationKind.AGENCY] == 20
+        # The cast's 20 plus the agencies that signed the 2021 pledge (demo_control).
+        assert by_kind[OrganisationKind.AGENCY] == 20 + len(demo_control.extra_agency_specs())
         assert by_kind[OrganisationKind.TENDERER] == 60
         assert by_kind[OrganisationKind.BIDDER] == 80
         assert by_kind[OrganisationKind.EXPERT] >= 1 and by_kind[OrganisationKind.SUPERVISOR] >= 2
@@ -223,7 +232,7 @@ def test_scale_zero_loads_only_cast_and_recent_items() -> None:
     call_command("demo", "--scale", "0", "--seed", "3", stdout=StringIO())
     assert publication_stats(year=2021).total == 0
     assert 25 <= Article.objects.count() + Notice.objects.count() <= 40
-    assert User.objects.filter(username__startswith="demo-").count() == 13  # one per role
+    assert User.objects.filter(username__startswith="demo-").count() == 16  # one per role
     assert audit_verify().ok
 
 

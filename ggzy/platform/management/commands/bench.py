@@ -24,6 +24,7 @@ import secrets
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -31,8 +32,8 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from ggzy.platform import bench
 from ggzy.core.progress import ProgressBar
+from ggzy.platform import bench
 
 TARGETS: list[tuple[str, str]] = [
     ("static", "/static/ggzy/site.css"),
@@ -88,6 +89,14 @@ class Command(BaseCommand):
         parser.add_argument("--targets", default="", help="只压测这些目标（逗号分隔：static,home,…）")
         parser.add_argument("--output", default="", help="同时把 JSON 写入此文件")
         parser.add_argument(
+            "--no-http", action="store_true", help="只做数据库内微基准和各功能基准，不启动服务器压测"
+        )
+        parser.add_argument(
+            "--capabilities",
+            default="",
+            help="只运行这些功能基准（逗号分隔，如 compliance_gate,sealed_envelope）",
+        )
+        parser.add_argument(
             "--progress", action="store_true", help="在标准错误输出显示进度（终端下默认显示）"
         )
         parser.add_argument("--phase", default="", help=argparse.SUPPRESS)  # internal: child process
@@ -124,6 +133,12 @@ class Command(BaseCommand):
             raise CommandError(f"不支持的数据库地址：{bench.redact_url(url)}", returncode=2)
         show = options["progress"] or sys.stderr.isatty()
         env = {**os.environ, "DATABASE_URL": url}
+        if options["capabilities"]:
+            known = {key for key, _, _ in bench.CAPABILITIES}
+            unknown_caps = set(options["capabilities"].split(",")) - known
+            if unknown_caps:
+                raise CommandError(f"未知功能基准：{', '.join(sorted(unknown_caps))}", returncode=2)
+            env["GGZY_BENCH_ONLY"] = options["capabilities"]
         report: dict[str, Any] = {
             "ggzy_bench": 1,
             "date": dt.datetime.now(tz=dt.UTC).isoformat(timespec="seconds"),
@@ -136,11 +151,12 @@ class Command(BaseCommand):
         }
         report["load"] = self._ensure_data(env, scale, skip=options["skip_load"], show=show)
         self._note("数据库内微基准（search_query、audit_record）…", show)
-        python = self._child_json([_ggzy(), "bench", "--phase", "python"], env, timeout=600)
+        python = self._child_json([_ggzy(), "bench", "--phase", "python"], env, timeout=1800)
         report["database_vendor"] = python.pop("database_vendor", None)
         report["python"] = python
         server = {"workers": options["workers"], "threads": options["threads"]}
-        report.update(self._http(env, python, wanted, generator, duration, connections, server, show))
+        if not options["no_http"]:
+            report.update(self._http(env, python, wanted, generator, duration, connections, server, show))
         text = json.dumps(report, ensure_ascii=False, indent=2)
         if options["output"]:
             Path(options["output"]).write_text(text + "\n", encoding="utf-8")
@@ -216,16 +232,18 @@ class Command(BaseCommand):
         argv = [_ggzy(), "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
         argv += ["--threads", str(threads), "--log-level", "warning"]
         self._note(f"启动 granian（{workers} 个进程）于 {base} …", show)
+        # The server's log (one JSON line per request in production) goes to a file: a pipe that
+        # nobody reads fills up after 64 KiB and then blocks every request of the server.
+        server_log = tempfile.TemporaryFile()  # noqa: SIM115 - closed in the finally below
         server = subprocess.Popen(  # noqa: S603 - our own ggzy command
-            argv, env=server_env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True
+            argv, env=server_env, stdout=subprocess.DEVNULL, stderr=server_log, start_new_session=True
         )
         try:
             try:
                 ready = bench.wait_ready(f"{base}/static/ggzy/site.css", timeout=90, process=server)
             except (TimeoutError, RuntimeError) as exc:
-                err = ""
-                if server.poll() is not None and server.stderr is not None:
-                    err = server.stderr.read().decode(errors="replace")[-2000:]
+                server_log.seek(0)
+                err = server_log.read().decode(errors="replace")[-2000:]
                 raise CommandError(f"服务器启动失败：{exc}\n{err}", returncode=1) from None
             ids = {"article_id": python.get("article_id"), "notice_id": python.get("notice_id")}
             targets = [(n, p) for n, p in TARGETS if not wanted or n in wanted or n == "static"]
@@ -261,6 +279,7 @@ class Command(BaseCommand):
             bar.finish()
         finally:
             self._stop(server)
+            server_log.close()
         static_rps = next((r.get("requests_per_s") for r in results if r["name"] == "static"), None)
         for r in results:
             if static_rps and r.get("requests_per_s") is not None:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import time
+from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from ggzy.accounts.selectors import DEMO_PASSWORD
-from ggzy.platform import demo_data
 from ggzy.core.progress import ProgressBar
+from ggzy.platform import demo_data
 
 PROFILES = {demo_data.PROFILE: "示范市公共资源交易中心 2021 年全年数据（与 2021 年政府信息公开年报数字一致）"}
 
@@ -39,6 +40,11 @@ class Command(BaseCommand):
             "--progress", action="store_true", help="在标准错误输出显示进度条（终端下默认显示）"
         )
         parser.add_argument("--json", action="store_true", help="以 JSON 输出导入摘要")
+        parser.add_argument(
+            "--key-dir",
+            default=None,
+            help="演示证书和私钥的存放目录（默认 var/demo-keys）",
+        )
         parser.add_argument(
             "--workers",
             type=int,
@@ -73,10 +79,19 @@ class Command(BaseCommand):
         from ggzy.platform.demo_disclosure import load_disclosure_demo
 
         load_disclosure_demo()
+        # Issue 3's control data of 2021 (pledges, exposure, patrol, links, screen, participation)
+        # and today's signed agency notice; they hang off the 2021 content, so not at scale 0.
+        control = None
+        if scale > 0:
+            from ggzy.platform.demo_control import load_control_demo
+
+            key_dir = Path(options["key_dir"]) if options["key_dir"] else None
+            control = load_control_demo(key_dir=key_dir, seed=options["seed"], scale=scale)
         elapsed = time.monotonic() - started
         if options["json"]:
+            extra = {"control": control.as_dict()} if control is not None else {}
             self.stdout.write(
-                json.dumps({**summary.as_dict(), "seconds": round(elapsed, 2)}, ensure_ascii=False)
+                json.dumps({**summary.as_dict(), **extra, "seconds": round(elapsed, 2)}, ensure_ascii=False)
             )
             return
         s = summary
@@ -86,6 +101,21 @@ class Command(BaseCommand):
             f"访问量记录 {s.visit_rows} 行，检索索引 {s.indexed} 条，审计事件 {s.audit_events} 条；"
             f"耗时 {elapsed:.1f} 秒。"
         )
+        if control is not None:
+            c = control
+            self.stdout.write(
+                f"2021 年管理数据：承诺书 {c.pledges_2021} 份（另网络用户协议 {c.user_agreements} 份），"
+                f"曝光代理机构 {c.violations.get('agency', 0)} 家、"
+                f"评标专家 {c.violations.get('expert', 0)} 名，"
+                f"巡查 {c.patrol_rounds} 轮（{c.patrol_items} 条公告），整改通知 {c.orders} 份，"
+                f"错链检查 {c.link_runs} 次，大屏公告 {c.screen_campaigns} 期。"
+            )
+            if c.key_path:
+                self.stdout.write(
+                    f"demo-agency 的签名私钥（PKCS#8，未加密，仅供演示）：{c.key_path}；证书：{c.cert_path}"
+                )
+            if c.current_skipped:
+                self.stdout.write(c.current_skipped)
         self.stdout.write(
             "演示账号：demo-editor、demo-first、demo-review、demo-second、demo-signer、demo-admin、"
             "demo-disclosure、demo-disclosure-head 等，"

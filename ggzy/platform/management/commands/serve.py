@@ -1,9 +1,10 @@
-"""``ggzy serve [--port N] [--host H] [--workers N] [--dev]``.
+"""``ggzy serve [--port N] [--host H] [--workers N] [--interface wsgi|asgi] [--dev]``.
 
 Production: collect static files into STATIC_ROOT, then replace this process (``os.execvp``) with
 granian serving ``config.wsgi:application`` over WSGI, with ``/static/`` served by granian itself
-(Rust, no Python, no Django). ``--dev`` runs Django's auto-reloading ``runserver`` instead.
-The port comes from ``--port``, else the PORT environment variable, else 8000.
+(Rust, no Python, no Django). ``--interface asgi`` serves ``config.asgi:application`` instead, for
+long-lived streams (the opening hall's live feed). ``--dev`` runs Django's auto-reloading
+``runserver`` instead. The port comes from ``--port``, else the PORT environment variable, else 8000.
 """
 
 from __future__ import annotations
@@ -30,26 +31,41 @@ def granian_binary() -> str:
     return found
 
 
+ASGI_CONNECTIONS = 4096  # concurrent requests per ASGI worker: long-lived event streams included
+
+
 def granian_argv(
-    *, host: str, port: int, workers: int, threads: int, static_root: str, log_level: str = "info"
+    *,
+    host: str,
+    port: int,
+    workers: int,
+    threads: int,
+    static_root: str,
+    log_level: str = "info",
+    interface: str = "wsgi",
 ) -> list[str]:
-    """The granian command line for the production server. ``threads`` Python threads per worker run
-    Django; granian queues further requests in Rust (backpressure) instead of spawning hundreds of
-    threads that would only fight over the GIL."""
+    """The granian command line for the production server. WSGI: ``threads`` Python threads per
+    worker run Django; granian queues further requests in Rust (backpressure) instead of spawning
+    hundreds of threads that would only fight over the GIL. ASGI: one event loop per worker; sync
+    views run in asgiref's thread pool and long-lived streams (the opening hall's server-sent
+    events) are coroutines, so thousands can stay connected (docs/adr/0019)."""
+    if interface == "asgi":
+        concurrency = ["--backpressure", str(ASGI_CONNECTIONS)]
+        target = "config.asgi:application"
+    else:
+        concurrency = ["--blocking-threads", str(threads), "--backpressure", str(threads)]
+        target = "config.wsgi:application"
     return [
         granian_binary(),
         "--interface",
-        "wsgi",
+        interface,
         "--host",
         host,
         "--port",
         str(port),
         "--workers",
         str(workers),
-        "--blocking-threads",
-        str(threads),
-        "--backpressure",
-        str(threads),
+        *concurrency,
         "--log-level",
         log_level,
         "--static-path-route",
@@ -58,7 +74,7 @@ def granian_argv(
         static_root,
         "--working-dir",
         str(settings.BASE_DIR),
-        "config.wsgi:application",
+        target,
     ]
 
 
@@ -90,6 +106,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--threads", type=int, default=None, help="每个进程运行 Django 的线程数（默认 4，或 WEB_THREADS）"
         )
+        parser.add_argument(
+            "--interface",
+            default=None,
+            choices=["wsgi", "asgi"],
+            help="wsgi（默认，或 WEB_INTERFACE）或 asgi（开标大厅实时推送的大量长连接用 asgi）",
+        )
         parser.add_argument("--dev", action="store_true", help="开发模式：Django runserver，代码改动自动重载")
         parser.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
         parser.add_argument(
@@ -117,8 +139,12 @@ class Command(BaseCommand):
                 self.stdout.write(f"开发服务器：http://{host}:{port}/（代码改动自动重载）")
             call_command("runserver", f"{host}:{port}")
             return
+        interface = options["interface"] or os.environ.get("WEB_INTERFACE", "wsgi")
+        if interface not in ("wsgi", "asgi"):
+            raise CommandError(f"--interface 应为 wsgi 或 asgi：{interface}", returncode=2)
         static_root = str(settings.STATIC_ROOT)
         argv = granian_argv(
+            interface=interface,
             host=host,
             port=port,
             workers=workers,
@@ -133,7 +159,7 @@ class Command(BaseCommand):
             os.makedirs(static_root, exist_ok=True)
             call_command("collectstatic", interactive=False, verbosity=0)
         self.stdout.write(
-            f"ggzy 生产服务器（granian WSGI，{workers} 个进程 × {threads} 线程）：http://{host}:{port}/"
+            f"ggzy 生产服务器（granian {interface.upper()}，{workers} 个进程 × {threads} 线程）：http://{host}:{port}/"
         )
         self.stdout.flush()
         # granian imports config.wsgi, which needs the same settings module and environment.

@@ -5,7 +5,18 @@ Each tick runs, in order and each isolated from the others' failures:
 * ``release_publish_due`` — publish scheduled articles and notices whose time has come;
 * ``checkpoint_if_due`` — sign an audit checkpoint every GGZY_AUDIT_CHECKPOINT_EVERY events;
 * ``visit_flush`` — write this process's buffered page-view counts (web processes flush their own);
-* the django-tasks database queue, drained in batch mode (at most ``--max-tasks`` per tick).
+* the django-tasks database queue, drained in batch mode (at most ``--max-tasks`` per tick);
+* ``disclosure_sweep`` — statutory deadlines of disclosure applications;
+* ``sections_close_due`` — close bidding on sections whose deadline passed (server clock);
+* ``opening_sessions_start_due`` / ``opening_windows_end_due`` — open halls at the opening time,
+  end decryption windows when their time is up;
+* ``bid_uploads_expire`` — bid uploads still open at their section's deadline are abandoned;
+* ``seats_sweep`` — drawn experts who did not answer in time: call up reserves (补抽);
+* ``patrol_rounds_create_due`` — the day's patrol rounds (default 3) of agency notices;
+* ``violation_effects_apply_due`` — a published violation flags its agency in the compliance gate;
+* ``backup_drill_if_due`` — the weekly backup + restore drill (``GGZY_BACKUP_DRILL_EVERY_DAYS``);
+* ``link_check_if_due`` — the weekly broken-link crawl (bounded; off when
+  ``GGZY_LINKCHECK_IN_WORKER`` is false, e.g. when a separate process runs ``ggzy links check``).
 
 One log line per tick. SIGTERM/SIGINT end the loop after the current tick (exit 0); a second
 signal during a tick exits at once. Any number of workers may run: every job is safe to run
@@ -31,7 +42,16 @@ from django.utils.crypto import get_random_string
 
 from ggzy.audit.services import checkpoint_if_due
 from ggzy.disclosure.services import disclosure_sweep
+from ggzy.experts.services import seats_sweep
+from ggzy.opening.services import opening_sessions_start_due, opening_windows_end_due
+from ggzy.platform.backup import backup_drill_if_due
 from ggzy.publishing.services import release_publish_due, visit_flush
+from ggzy.supervision.services import (
+    link_check_if_due,
+    patrol_rounds_create_due,
+    violation_effects_apply_due,
+)
+from ggzy.trading.services import bid_uploads_expire, sections_close_due
 
 logger = logging.getLogger("ggzy.worker")
 
@@ -82,6 +102,26 @@ def run_tick(*, max_tasks: int = 100) -> dict[str, Any]:
     _job(results, "visits_flushed", visit_flush)
     _job(results, "tasks", lambda: run_task_queue(max_tasks=max_tasks))
     _job(results, "disclosure", lambda: disclosure_sweep().as_dict())
+    _job(results, "sections_closed", sections_close_due)
+    _job(results, "bid_uploads_expired", bid_uploads_expire)
+    _job(results, "openings_started", opening_sessions_start_due)
+    _job(results, "opening_windows_ended", opening_windows_end_due)
+    _job(results, "experts_timed_out", seats_sweep)
+    _job(results, "patrol_rounds", lambda: len(patrol_rounds_create_due()))
+    _job(results, "violation_effects", violation_effects_apply_due)
+
+    def backup_drill() -> str | None:
+        drill = backup_drill_if_due()
+        return None if drill is None else f"#{drill.pk} {'通过' if drill.ok else '失败'}"
+
+    _job(results, "backup_drill", backup_drill)
+    if getattr(settings, "GGZY_LINKCHECK_IN_WORKER", True):
+
+        def link_check() -> str | None:
+            run = link_check_if_due()
+            return None if run is None else f"#{run.pk}"
+
+        _job(results, "link_check", link_check)
     return results
 
 
@@ -92,6 +132,10 @@ def describe(results: dict[str, Any]) -> str:
         f"定时发布 {results.get('published')} 条 · 审计检查点 {checkpoint}"
         f" · 访问计数写入 {results.get('visits_flushed')} 行 · 后台任务 {results.get('tasks')}"
         f" · 依申请公开 {results.get('disclosure')}"
+        f" · 截止标段 {results.get('sections_closed')} · 新巡查轮次 {results.get('patrol_rounds')}"
+        f" · 违规处理生效 {results.get('violation_effects')}"
+        f" · 错链检查 {results.get('link_check') or '未到期'}"
+        f" · 备份恢复演练 {results.get('backup_drill') or '未到期'}"
     )
 
 
