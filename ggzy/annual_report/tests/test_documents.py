@@ -107,3 +107,29 @@ def test_chart_svg_is_accessible_and_counts_every_series() -> None:
         {"months": chart["months"], "series": [{"key": "a", "label": "<x>", "values": [0] * 12}]}, title="t"
     )
     assert "&lt;x&gt;" in empty and "<x>" not in empty
+
+
+def test_page_one_of_the_pdf_file_rasterises_with_ink(published: Any) -> None:
+    """The PDF file itself, rendered by PDFium (the engine of Chromium's viewer) as a reader's
+    machine would: page 1 is A4 and carries text, not a blank page or missing glyphs."""
+    import pypdfium2
+
+    pdf = pypdfium2.PdfDocument(documents.render_pdf(documents.report_view(published)))
+    page = pdf[0]
+    bitmap = page.render(scale=100 / 72)  # 100 dpi
+    width, height, stride = bitmap.width, bitmap.height, bitmap.stride
+    buffer = bytes(bitmap.buffer)
+    channels = stride // width if width else 0
+    assert width == 827 and height in (1169, 1170)  # A4 (210 × 297 mm) at 100 dpi, rounded
+    step = max(channels, 1)
+    # A pixel is ink when it is clearly darker than the white page (any channel under 200).
+    ink = sum(
+        1
+        for row in range(0, height, 2)
+        for i in range(row * stride, row * stride + width * step, step * 2)
+        if min(buffer[i : i + 3]) < 200
+    )
+    sampled = (height // 2 + height % 2) * (width // 2 + width % 2)
+    ratio = ink / sampled
+    assert 0.005 < ratio < 0.5, ratio
+    pdf.close()
