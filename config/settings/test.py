@@ -13,6 +13,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3" and "DATABASE_
 _TMP = Path(tempfile.mkdtemp(prefix="ggzy-test-"))
 MEDIA_ROOT = _TMP / "files"
 GGZY_PLATFORM_KEY_PATH = _TMP / "keys" / "platform-key.pem"
+# The demo writes the demo agency's key files here (``VAR_DIR/demo-keys``); one folder per test
+# process, because CI runs the SQLite and PostgreSQL suites side by side in one checkout.
+GGZY_DEMO_KEY_DIR = _TMP / "demo-keys"
+GGZY_BACKUP_KEY_PATH = _TMP / "keys" / "backup-key.b64"
+GGZY_BACKUP_DIR = _TMP / "backups"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}

@@ -198,7 +198,8 @@ def at(moment: dt.datetime) -> FixedClock:
 
 
 def default_key_dir() -> Path:
-    return Path(settings.VAR_DIR) / "demo-keys"
+    configured = getattr(settings, "GGZY_DEMO_KEY_DIR", None)
+    return Path(configured) if configured else Path(settings.VAR_DIR) / "demo-keys"
 
 
 # ---------------------------------------------------------------------------------------------
