@@ -74,7 +74,8 @@ def test_two_bidders_seal_upload_and_verify_receipts(
     login(page, base, "b-user", f"/trading/sections/{section.pk}/")
     page.locator("#bid-link").click()
     page.wait_for_url(re.compile(re.escape(bid_url)))
-    assert "还没有投标密钥" in page.locator("#key-status").inner_text()
+    # The page looks in IndexedDB first (asynchronous): wait for its answer.
+    expect(page.locator("#key-status")).to_contain_text("还没有投标密钥")
     page.get_by_label("备份文件密码", exact=False).fill("备份密码-123")
     with page.expect_download() as dl:
         page.locator("#key-generate").click()
