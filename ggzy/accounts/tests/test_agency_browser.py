@@ -23,6 +23,7 @@ from ggzy.sealing import testing as pki
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
+DATA = Path(__file__).parent / "data"
 ORG_NAME = "示范市某某招标代理有限公司"
 
 
@@ -221,7 +222,11 @@ def test_key_encodings_accepted_by_certsign_js(
         ("garbage.bin", "", "无法读取私钥"),
         ("cert-only.pem", "", "没有私钥"),
         ("p384.pem", "", "P-256"),
+        # A wrong password whose AES-CBC output happens to end in valid padding (found by search,
+        # kept as a fixed vector): it used to reach the DER reader and fail as "长度过大".
+        ("valid-padding.pem", (DATA / "wrong-password-valid-padding.txt").read_text().strip(), "口令不正确"),
     ]
+    (tmp_path / "valid-padding.pem").write_bytes((DATA / "wrong-password-valid-padding.pem").read_bytes())
     (tmp_path / "garbage.bin").write_bytes(b"\x01\x02garbage")
     (tmp_path / "cert-only.pem").write_bytes(pki.cert_pem(cert))
     from cryptography.hazmat.primitives.asymmetric import ec

@@ -253,6 +253,13 @@
       return crypto.subtle.decrypt({ name: "AES-CBC", iv: iv }, aes, encrypted);
     }).then(function (plain) { return new Uint8Array(plain); }, function () {
       fail("私钥口令不正确");
+    }).then(function (plain) {
+      // A wrong password still "decrypts" whenever its garbage happens to end in valid CBC padding
+      // (about 1 in 256 passwords): only a DER SEQUENCE filling the whole plaintext is the key.
+      var whole = false;
+      try { var n = parse(plain); whole = n.tag === 0x30 && n.end === plain.length; } catch (e) { whole = false; }
+      if (!whole) fail("私钥口令不正确");
+      return plain;
     });
   }
 
