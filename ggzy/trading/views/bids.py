@@ -27,7 +27,7 @@ from django.views.decorators.http import require_http_methods
 
 from ggzy.accounts.models import Certificate, User
 from ggzy.core.errors import GgzyError, NotFound, ValidationFailed
-from ggzy.sealing import envelope
+from ggzy.sealing import envelope, suites
 from ggzy.trading import selectors, services
 from ggzy.trading.config import trading_rules
 from ggzy.trading.models import Bid, BidUpload, Section
@@ -67,7 +67,8 @@ def bid_json(bid: Bid) -> dict[str, Any]:
 
 
 def _signer_key_ids(user: User) -> list[dict[str, str]]:
-    """The key ids of the organisation's bound certificates (the page seals with one of them)."""
+    """The key ids of the organisation's bound certificates (the page seals with one of them):
+    P-256 certificates sign ``intl`` envelopes, SM2 certificates ``sm`` ones."""
     out: list[dict[str, str]] = []
     if user.organisation_id is None:
         return out
@@ -75,12 +76,22 @@ def _signer_key_ids(user: User) -> list[dict[str, str]]:
         try:
             public = envelope.load_public_key(bytes(row.der))
         except (envelope.EnvelopeError, ValueError, UnsupportedAlgorithm):
-            continue  # an RSA or SM2 certificate cannot sign an intl envelope in the browser
-        pem = public.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+            try:
+                sm2 = envelope.load_key_of_suite(bytes(row.der), suites.SM, "证书公钥")
+            except (envelope.EnvelopeError, ValueError, UnsupportedAlgorithm):
+                continue  # an RSA certificate cannot sign an envelope in the browser
+            pem_text = suites.SM_SUITE.public_pem(sm2).decode("ascii")
+            suite, kid = suites.SM, envelope.key_id(sm2)
+        else:
+            pem = public.public_bytes(
+                serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+            )
+            pem_text, suite, kid = pem.decode("ascii"), suites.INTL, envelope.key_id(public)
         out.append(
             {
-                "key_id": envelope.key_id(public),
-                "public_pem": pem.decode("ascii"),
+                "key_id": kid,
+                "public_pem": pem_text,
+                "suite": suite,
                 "subject": row.subject,
                 "serial": row.serial_hex,
             }
@@ -111,6 +122,8 @@ def bid_page(request: HttpRequest, user: User, pk: int) -> HttpResponse:
         "registeredKeyIds": [k.key_id for k in keys if k.revoked_at is None],
         "signers": _signer_key_ids(user),
         "escrowPublicKey": escrow.public_key_pem if escrow is not None else None,
+        # the section's crypto suite is its escrow key's; without one the bidder's key decides
+        "suite": escrow.suite if escrow is not None else None,
         "needsEscrow": section.allows_backup_decryption,
         "summaryFields": section.summary_fields,
         "chunkBytes": min(trading_rules().bid_chunk_max_bytes, 4 * 1024 * 1024),

@@ -5,6 +5,8 @@
  * changes so the preset steps shown match the state. The bidder's decryption: the key file is
  * read here, imported non-extractable (GgzySealing.importPkcs8), the content key is unwrapped from
  * the bid's header and only that key (hex) is posted; the private key never leaves the browser.
+ * The header's suite decides how: `intl` with WebCrypto (P-256 ECDH + HKDF + AES-GCM), `sm` with
+ * the vendored sm-crypto-v2 (SM2 decryption of K ‖ binding; an SM2 key file, content key 16 bytes).
  */
 (function () {
   "use strict";

@@ -10,6 +10,14 @@
  * not, or `ggzy bid keygen`). Its public key is registered on the
  * platform, which refuses envelopes not addressed to a registered key.
  *
+ * Crypto suite: the section decides when it has one (cfg.suite: the suite of its escrow key — an
+ * SM2 escrow key makes it an `sm` section); otherwise the bidder's envelope key does. An `sm` key is
+ * an SM2 key (generated with the vendored sm-crypto-v2; PKCS#8 backup encrypted with SM4-CBC);
+ * JavaScript has no non-extractable SM2 key, so IndexedDB keeps only its public half and the backup
+ * file is what the opening hall decrypts with. An `sm` envelope is signed with the SM2 key of a
+ * bound SM2 certificate (PKCS#8/SEC1 file, optionally PBES2-encrypted), read by GgzySealing rather
+ * than GgzyCertSign (WebCrypto has no SM2).
+ *
  * Upload: POST {total_size} → token; PUT chunks with Content-Range from the server's offset; on a
  * network error ask the server where it stands (GET) and continue from there; POST finalise →
  * receipt.
@@ -84,110 +92,33 @@
   }
 
   // Password-protected backup: PKCS#8 EncryptedPrivateKeyInfo, PBES2 = PBKDF2-HMAC-SHA256
-  // (600 000 iterations) + AES-256-CBC — what `openssl pkcs8 -topk8 -v2 aes-256-cbc` writes, so
-  // the kit (`ggzy bid … --password-file`) and OpenSSL read it too.
-  var PBKDF2_ITERATIONS = 600000;
-  function tlv(tag, body) {
-    var n = body.length, len;
-    if (n < 128) len = [n];
-    else if (n < 256) len = [0x81, n];
-    else len = [0x82, n >> 8, n & 255];
-    var out = new Uint8Array(1 + len.length + n);
-    out[0] = tag;
-    out.set(len, 1);
-    out.set(body, 1 + len.length);
-    return out;
-  }
-  function cat() {
-    var parts = Array.prototype.slice.call(arguments), n = 0, o = 0;
-    parts.forEach(function (p) { n += p.length; });
-    var out = new Uint8Array(n);
-    parts.forEach(function (p) { out.set(p, o); o += p.length; });
-    return out;
-  }
-  function seq() { return tlv(0x30, cat.apply(null, arguments)); }
-  function intDer(v) {
-    var bytes = [];
-    while (v > 0) { bytes.unshift(v & 255); v = Math.floor(v / 256); }
-    if (bytes[0] & 0x80) bytes.unshift(0);
-    return tlv(0x02, new Uint8Array(bytes));
-  }
-  var OID_PBES2 = new Uint8Array([6, 9, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 1, 5, 13]);
-  var OID_PBKDF2 = new Uint8Array([6, 9, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 1, 5, 12]);
-  var OID_HMAC_SHA256 = new Uint8Array([6, 8, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 2, 9]);
-  var OID_AES256_CBC = new Uint8Array([6, 9, 0x60, 0x86, 0x48, 1, 0x65, 3, 4, 1, 0x2a]);
-
-  async function pbkdf2Key(password, salt, iterations, usage) {
-    var base = await subtle.importKey("raw", new TextEncoder().encode(password), "PBKDF2", false, ["deriveKey"]);
-    return subtle.deriveKey({ name: "PBKDF2", hash: "SHA-256", salt: salt, iterations: iterations }, base,
-      { name: "AES-CBC", length: 256 }, false, [usage]);
-  }
-
-  async function encryptPkcs8(der, password) {
-    var salt = crypto.getRandomValues(new Uint8Array(16));
-    var iv = crypto.getRandomValues(new Uint8Array(16));
-    var key = await pbkdf2Key(password, salt, PBKDF2_ITERATIONS, "encrypt");
-    var data = new Uint8Array(await subtle.encrypt({ name: "AES-CBC", iv: iv }, key, der));
-    var kdf = seq(OID_PBKDF2, seq(tlv(0x04, salt), intDer(PBKDF2_ITERATIONS), seq(OID_HMAC_SHA256, new Uint8Array([5, 0]))));
-    var alg = seq(OID_PBES2, seq(kdf, seq(OID_AES256_CBC, tlv(0x04, iv))));
-    return pemOf("ENCRYPTED PRIVATE KEY", seq(alg, tlv(0x04, data)));
-  }
-
-  // A minimal DER reader: enough to take our (and OpenSSL's PBES2) EncryptedPrivateKeyInfo apart.
-  function readTlv(buf, at) {
-    var tag = buf[at], len = buf[at + 1], hdr = 2;
-    if (len & 0x80) {
-      var k = len & 0x7f;
-      len = 0;
-      for (var i = 0; i < k; i++) len = len * 256 + buf[at + 2 + i];
-      hdr = 2 + k;
-    }
-    if (at + hdr + len > buf.length) throw new Error("密钥备份文件已损坏");
-    return { tag: tag, body: buf.subarray(at + hdr, at + hdr + len), end: at + hdr + len };
-  }
-  function children(body) {
-    var out = [], at = 0;
-    while (at < body.length) { var t = readTlv(body, at); out.push(t); at = t.end; }
-    return out;
-  }
-  function sameBytes(a, b) {
-    if (a.length !== b.length) return false;
-    for (var i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-    return true;
-  }
-
-  async function decryptPkcs8(der, password) {
-    try {
-      var top = children(readTlv(der, 0).body);
-      var alg = children(top[0].body);
-      if (!sameBytes(tlv(6, alg[0].body), OID_PBES2)) throw new Error("x");
-      var params = children(alg[1].body);
-      var kdf = children(params[0].body);
-      var kdfParams = children(kdf[1].body);
-      var salt = kdfParams[0].body;
-      var iterations = 0;
-      kdfParams[1].body.forEach(function (b) { iterations = iterations * 256 + b; });
-      var prf = kdfParams.length > 2 && kdfParams[kdfParams.length - 1].tag === 0x30 ? children(kdfParams[kdfParams.length - 1].body)[0] : null;
-      if (!prf || !sameBytes(tlv(6, prf.body), OID_HMAC_SHA256)) throw new Error("x");
-      var cipher = children(params[1].body);
-      if (!sameBytes(tlv(6, cipher[0].body), OID_AES256_CBC)) throw new Error("x");
-      var iv = cipher[1].body;
-      var data = top[1].body;
-    } catch (e) {
-      throw new Error("不支持的加密密钥文件（应为 PBES2：PBKDF2-HMAC-SHA256 + AES-256-CBC）");
-    }
+  // (600 000 iterations) + AES-256-CBC (intl) or SM4-CBC (sm) — what `openssl pkcs8 -topk8 -v2
+  // aes-256-cbc|sm4-cbc` writes, so the kit (`ggzy bid … --password-file`) and OpenSSL read it too.
+  // The DER work is GgzySealing's (encryptPkcs8 / decryptPkcs8).
+  async function decryptBackup(der, password) {
     if (!password) throw new Error("该密钥备份文件有密码保护：请先在“备份文件密码”中输入密码");
-    var key = await pbkdf2Key(password, salt, iterations, "decrypt");
     try {
-      return new Uint8Array(await subtle.decrypt({ name: "AES-CBC", iv: iv }, key, data));
+      return await S.decryptPkcs8(der, password);
     } catch (e) {
-      throw new Error("密钥备份文件的密码不正确");
+      if (/密码不正确/.test(e.message)) throw new Error("密钥备份文件的密码不正确");
+      throw e;
     }
   }
 
   function pemDer(text, label) {
     var m = text.match(new RegExp("-----BEGIN " + label + "-----([\\s\\S]*?)-----END " + label + "-----"));
     return m ? S.fromBase64(m[1].replace(/\s+/g, "")) : null;
+  }
+
+  var SUITE_LABEL = { intl: "P-256", sm: "国密 SM2" };
+  function suiteOf(local) { return (local && local.suite) || "intl"; }
+  // The suite this page seals in: the section's (its escrow key's) if it has one, else the key's.
+  function pageSuite(local) { return cfg.suite || suiteOf(local); }
+  function suiteMismatch(local) {
+    return cfg.suite && local && suiteOf(local) !== cfg.suite
+      ? "本标段使用" + (cfg.suite === "sm" ? "国密（SM2/SM4/SM3）" : "intl（P-256/AES）") + "密码套件，本浏览器的投标密钥是 " +
+        SUITE_LABEL[suiteOf(local)] + " 密钥：请生成或导入 " + SUITE_LABEL[cfg.suite] + " 投标密钥"
+      : null;
   }
 
   async function registerIfNeeded(local) {
@@ -201,10 +132,12 @@
     try { local = await loadLocalKey(); } catch (e) { say("key-status", e.message); return null; }
     if (!local) {
       say("key-status", "本浏览器中还没有投标密钥：请生成新密钥，或导入密钥备份文件。");
+    } else if (suiteMismatch(local)) {
+      say("key-status", suiteMismatch(local) + "。");
     } else if (cfg.registeredKeyIds.indexOf(local.keyId) < 0) {
       say("key-status", "本浏览器的投标密钥（" + local.keyId.slice(0, 16) + "…）尚未登记或已注销。");
     } else {
-      say("key-status", "投标密钥已就绪并已登记（标识 " + local.keyId.slice(0, 16) + "…）。");
+      say("key-status", (suiteOf(local) === "sm" ? "国密 SM2 " : "") + "投标密钥已就绪并已登记（标识 " + local.keyId.slice(0, 16) + "…）。");
     }
     return local;
   }
@@ -219,13 +152,25 @@
   }
 
   async function adoptKeys(keys, backupPem) {
-    var spki = new Uint8Array(await subtle.exportKey("spki", keys.publicKey));
-    var local = {
-      ecdh: keys.ecdh,
-      publicKey: keys.publicKey,
-      publicPem: keys.publicPem || pemOf("PUBLIC KEY", spki),
-      keyId: await S.keyId(keys.publicKey)
-    };
+    var local;
+    if (keys.suite === "sm") {
+      // only the public half is kept: an SM2 private key would sit in IndexedDB as plain bytes
+      local = {
+        suite: "sm",
+        publicKey: keys.publicKey,
+        publicPem: keys.publicPem || pemOf("PUBLIC KEY", S.fromHex("3059301306072a8648ce3d020106082a811ccf5501822d034200" + S.toHex(keys.publicKey.point))),
+        keyId: await S.keyId(keys.publicKey)
+      };
+    } else {
+      var spki = new Uint8Array(await subtle.exportKey("spki", keys.publicKey));
+      local = {
+        suite: "intl",
+        ecdh: keys.ecdh,
+        publicKey: keys.publicKey,
+        publicPem: keys.publicPem || pemOf("PUBLIC KEY", spki),
+        keyId: await S.keyId(keys.publicKey)
+      };
+    }
     if (backupPem) download(backupPem, "ggzy-bid-key-" + cfg.bidder + ".pem", "application/x-pem-file");
     await saveLocalKey(local);
     await registerIfNeeded(local);
@@ -237,9 +182,10 @@
     if (gen) gen.addEventListener("click", function () {
       gen.disabled = true;
       var pw = $("key-password") ? $("key-password").value : "";
-      S.generateKey().then(async function (keys) {
+      var suite = cfg.suite || (cfg.signers.length && cfg.signers.every(function (s) { return s.suite === "sm"; }) ? "sm" : "intl");
+      S.generateKey(suite).then(async function (keys) {
         var backup = keys.pkcs8Pem;
-        if (pw) backup = await encryptPkcs8(pemDer(keys.pkcs8Pem, "PRIVATE KEY"), pw);
+        if (pw) backup = await S.encryptPkcs8(pemDer(keys.pkcs8Pem, "PRIVATE KEY"), pw, suite === "sm" ? "sm4-cbc" : "aes-256-cbc");
         keys.pkcs8Pem = null;
         return adoptKeys(keys, backup);
       })
@@ -254,7 +200,7 @@
         var bytes = new Uint8Array(buf);
         var text = new TextDecoder("latin1").decode(bytes);
         var encrypted = pemDer(text, "ENCRYPTED PRIVATE KEY");
-        if (encrypted) return S.importPkcs8(await decryptPkcs8(encrypted, $("key-password") ? $("key-password").value : ""));
+        if (encrypted) return S.importPkcs8(await decryptBackup(encrypted, $("key-password") ? $("key-password").value : ""));
         return S.importPkcs8(text.indexOf("-----BEGIN") >= 0 ? text : bytes);
       }).then(function (keys) { return adoptKeys(keys, null); })
         .catch(function (e) { say("key-status", e.message || "导入密钥失败"); })
@@ -286,17 +232,33 @@
     return raw;
   }
 
+  function signersOf(suite) {
+    return cfg.signers.filter(function (s) { return (s.suite || "intl") === suite; });
+  }
+
   async function signerKeyIdFor(key) {
-    if (!cfg.signers.length) throw new Error("本单位尚未绑定可用于签名的 P-256 数字证书：请先在机构证书页面绑定");
+    var signers = signersOf("intl");
+    if (!signers.length) throw new Error("本单位尚未绑定可用于签名的 P-256 数字证书：请先在机构证书页面绑定");
     if (key.algorithm.name !== "ECDSA") throw new Error("签名私钥必须是 P-256（ECDSA）密钥");
     // Which bound certificate is this key's? Sign a probe and verify against each certificate key.
     var probe = new TextEncoder().encode("ggzy signer probe");
     var sig = new Uint8Array(await subtle.sign({ name: "ECDSA", hash: "SHA-256" }, key, probe));
-    for (var j = 0; j < cfg.signers.length; j++) {
-      var pub = await S.importPublicKey(cfg.signers[j].public_pem, "ecdsa");
-      if (await subtle.verify({ name: "ECDSA", hash: "SHA-256" }, pub, sig, probe)) return cfg.signers[j].key_id;
+    for (var j = 0; j < signers.length; j++) {
+      var pub = await S.importPublicKey(signers[j].public_pem, "ecdsa");
+      if (await subtle.verify({ name: "ECDSA", hash: "SHA-256" }, pub, sig, probe)) return signers[j].key_id;
     }
     throw new Error("该私钥不属于本单位已绑定的任何数字证书");
+  }
+
+  // sm: the SM2 signing key file (PKCS#8/SEC1, encrypted or not) and its bound SM2 certificate.
+  async function loadSmSigningKey(file, password) {
+    var signers = signersOf("sm");
+    if (!signers.length) throw new Error("本单位尚未绑定可用于签名的 SM2 数字证书：请先在机构证书页面绑定");
+    var keys = await S.importPrivateKeyFile(new Uint8Array(await file.arrayBuffer()), password);
+    if (keys.suite !== "sm") throw new Error("本标段使用国密 sm 套件：签名私钥必须是 SM2 密钥（本单位 SM2 数字证书的私钥）");
+    var kid = await S.keyId(keys.publicKey);
+    for (var j = 0; j < signers.length; j++) if (signers[j].key_id === kid) return { key: keys.ecdsa, keyId: kid };
+    throw new Error("该私钥不属于本单位已绑定的任何 SM2 数字证书");
   }
 
   // ------------------------------------------------------------------ upload
@@ -360,7 +322,9 @@
       platformKey = await S.importPublicKey(pem, "ecdsa");
     }
     var body = new TextEncoder().encode(S.canonicalJson(doc.receipt));
-    var ok = await subtle.verify({ name: "ECDSA", hash: "SHA-256" }, platformKey, derToRaw(S.fromBase64(doc.signature)), body);
+    var ok = platformKey.suite === "sm"  // an SM2 platform key signs `sm` receipts
+      ? await S.verifySignature(platformKey, body, S.fromBase64(doc.signature))
+      : await subtle.verify({ name: "ECDSA", hash: "SHA-256" }, platformKey, derToRaw(S.fromBase64(doc.signature)), body);
     if (!ok) throw new Error("回执签名验证失败：不是交易平台签发的，或内容被修改");
     if (doc.receipt.section !== cfg.section || doc.receipt.bidder !== cfg.bidder) throw new Error("回执的标段或投标人与本页不符");
     if (expectedSha && doc.receipt.envelope_sha256 !== expectedSha) throw new Error("回执中的信封哈希与本机密封的信封不符");
@@ -408,13 +372,22 @@
     try {
       var local = await loadLocalKey();
       if (!local) throw new Error("本浏览器中没有投标密钥：请先生成或导入");
+      if (suiteMismatch(local)) throw new Error(suiteMismatch(local));
       await registerIfNeeded(local);
-      var loaded = await C.loadKey(keyFile, $("signing-password").value);
+      var suite = pageSuite(local);
+      var loaded, signerKeyId;
+      if (suite === "sm") {
+        loaded = await loadSmSigningKey(keyFile, $("signing-password").value);
+        signerKeyId = loaded.keyId;
+      } else {
+        loaded = await C.loadKey(keyFile, $("signing-password").value);
+        signerKeyId = await signerKeyIdFor(loaded.key);
+      }
       $("signing-password").value = "";
-      var signerKeyId = await signerKeyIdFor(loaded.key);
       $("bid-progress").hidden = false;
       say("bid-progress-text", "正在本机加密…");
       var sealed = await S.sealFile(file, {
+        suite: suite,
         section: cfg.section,
         bidder: cfg.bidder,
         summary: summary,
