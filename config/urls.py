@@ -23,3 +23,6 @@ urlpatterns = [
     path("api/", include("ggzy.api.urls")),
     path("", include("ggzy.portal.urls")),
 ]
+
+# A lost database is a 503 with a clear message, not a bare 500 (ggzy/portal/middleware.py).
+handler500 = "ggzy.portal.middleware.server_error"

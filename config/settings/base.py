@@ -8,6 +8,7 @@ from pathlib import Path
 import dj_database_url
 
 from ggzy.core.fieldcrypt import derive_key, encode_key
+from ggzy.core.storage_url import StorageUrlError, parse_storage_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(os.environ.get("GGZY_VAR_DIR", BASE_DIR / "var"))
@@ -135,9 +136,24 @@ STATIC_ROOT = VAR_DIR / "static"
 MEDIA_ROOT = Path(os.environ.get("GGZY_MEDIA_ROOT", VAR_DIR / "files"))
 MEDIA_URL = "/files/"
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # atomic writes: a file appears complete under its name or not at all (ggzy/core/storage.py)
+    "default": {"BACKEND": "ggzy.core.storage.AtomicFileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# An S3-compatible object store instead (ggzy/core/s3.py, ADR 0032; docs/operations.md "File store
+# (S3)"): GGZY_STORAGE_URL=s3://bucket/prefix?endpoint_url=…&region=…, credentials from
+# AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY. Bid uploads then go to the store too
+# (GGZY_BID_UPLOAD_AREA: "local" | "store"; empty = "store" unless the store is the local disk).
+GGZY_STORAGE_URL = os.environ.get("GGZY_STORAGE_URL", "")
+GGZY_BID_UPLOAD_AREA = os.environ.get("GGZY_BID_UPLOAD_AREA", "")
+try:
+    _object_store = parse_storage_url(GGZY_STORAGE_URL)
+except StorageUrlError as exc:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(str(exc)) from exc
+if _object_store is not None:
+    STORAGES["default"] = _object_store
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
@@ -182,15 +198,34 @@ SECURE_CSP = {
 GGZY_UPLOAD_MAX_BYTES = int(os.environ.get("GGZY_UPLOAD_MAX_BYTES", str(50 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
+# Evaluation clarification requests (ggzy.evaluation.services.clarification; ADR 0026): the
+# deadline offered by default and the latest deadline the committee may set, in hours from now.
+GGZY_EVALUATION_CLARIFICATION_HOURS = float(os.environ.get("GGZY_EVALUATION_CLARIFICATION_HOURS", "2"))
+GGZY_EVALUATION_CLARIFICATION_MAX_HOURS = float(
+    os.environ.get("GGZY_EVALUATION_CLARIFICATION_MAX_HOURS", "72")
+)
+
 # Staff must enrol a TOTP second factor when this is on (production turns it on).
 GGZY_REQUIRE_STAFF_TOTP = env_bool("GGZY_REQUIRE_STAFF_TOTP", False)
 # Demo accounts are listed on the login page only when this is on (`make run` turns it on).
 GGZY_SHOW_DEMO_USERS = env_bool("GGZY_SHOW_DEMO_USERS", False)
 
-# Platform signing key (ECDSA P-256, PEM) for audit checkpoints; created on first use.
+# The deployment's crypto suite (docs/formats/crypto-suites.md, ADR 0028): "intl" (ECDSA P-256,
+# SHA-256, AES-GCM; default) or "sm" (SM2, SM3, SM4 — 商用密码 for 密评). It picks the platform key
+# that signs audit checkpoints (sm: an SM2 key at GGZY_PLATFORM_KEY_PATH with "-sm2" before the
+# suffix, created on first use), the audit chain's default hash (sm → SM3) and, when
+# GGZY_FIELD_SUITE is empty, field encryption. Artefacts record their algorithm, so both verify.
+GGZY_CRYPTO_SUITE = os.environ.get("GGZY_CRYPTO_SUITE", "intl")
+if GGZY_CRYPTO_SUITE not in ("intl", "sm"):
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(f"GGZY_CRYPTO_SUITE must be 'intl' or 'sm', not {GGZY_CRYPTO_SUITE!r}")
+# Platform signing key (ECDSA P-256, PEM) for audit checkpoints, receipts, opening records, backup
+# manifests and award letters; created on first use. Under GGZY_CRYPTO_SUITE=sm all but award letters
+# use its SM2 sibling ("-sm2" before the suffix); keep both files once the suite has changed.
 GGZY_PLATFORM_KEY_PATH = Path(os.environ.get("GGZY_PLATFORM_KEY_PATH", VAR_DIR / "keys" / "platform-key.pem"))
-# Hash used by the audit chain: "sha256" (default) or "sm3".
-GGZY_AUDIT_HASH = os.environ.get("GGZY_AUDIT_HASH", "sha256")
+# Hash used by the audit chain: "sha256" or "sm3" (default: sm3 under GGZY_CRYPTO_SUITE=sm).
+GGZY_AUDIT_HASH = os.environ.get("GGZY_AUDIT_HASH", "sm3" if GGZY_CRYPTO_SUITE == "sm" else "sha256")
 # Events between two automatic checkpoints written by the worker.
 GGZY_AUDIT_CHECKPOINT_EVERY = int(os.environ.get("GGZY_AUDIT_CHECKPOINT_EVERY", "500"))
 
@@ -234,6 +269,15 @@ GGZY_FIELD_KEYS = [k.strip() for k in os.environ.get("GGZY_FIELD_KEYS", "").spli
 GGZY_FIELD_INDEX_KEY = os.environ.get("GGZY_FIELD_INDEX_KEY") or encode_key(
     derive_key(SECRET_KEY, info=b"ggzy blind index key v1")
 )
+# SM4-GCM field keys (`gs1.` tokens; docs/adr/0029-sm4-field-encryption.md): base64 16-byte keys,
+# same rules as GGZY_FIELD_KEYS. GGZY_FIELD_SUITE ("intl" | "sm") picks what new writes use; empty
+# follows GGZY_CRYPTO_SUITE ("sm" → sm), else intl. Reads accept both; `ggzy fieldcrypt reencrypt`
+# moves stored tokens (and blind-index digests: HMAC-SM3 under sm) to the current suite and key.
+GGZY_FIELD_SUITE = os.environ.get("GGZY_FIELD_SUITE", "")
+GGZY_FIELD_SM4_KEYS_FROM_ENV = bool(os.environ.get("GGZY_FIELD_SM4_KEYS"))
+GGZY_FIELD_SM4_KEYS = [
+    k.strip() for k in os.environ.get("GGZY_FIELD_SM4_KEYS", "").split(",") if k.strip()
+] or [encode_key(derive_key(SECRET_KEY, info=b"ggzy field sm4 key v1", length=16))]
 
 # The weekly broken-link crawl runs inside `ggzy worker` unless a separate process runs
 # `ggzy links check` on its own schedule (the crawl may take up to its max_seconds).
@@ -257,3 +301,9 @@ GGZY_METRICS_ALLOWED_IPS = [
 GGZY_METRICS_TOKEN = os.environ.get("GGZY_METRICS_TOKEN", "")
 # Request counters are kept per process and added to the shared cache at most this often.
 GGZY_METRICS_FLUSH_SECONDS = float(os.environ.get("GGZY_METRICS_FLUSH_SECONDS", "5"))
+
+# Trading statistics (ggzy.evaluation.stats; ADR 0027): the bidders' estimated savings from
+# paperless, remote trading = bids × (printing + travel per bid), in 元. Assumed defaults (200 + 300)
+# make the 2021 report's "about 4.5 million 元 a year" plausible at ≈ 9,000 bids; set your own.
+GGZY_SAVINGS_PRINTING_PER_BID_YUAN = os.environ.get("GGZY_SAVINGS_PRINTING_PER_BID_YUAN", "200")
+GGZY_SAVINGS_TRAVEL_PER_BID_YUAN = os.environ.get("GGZY_SAVINGS_TRAVEL_PER_BID_YUAN", "300")

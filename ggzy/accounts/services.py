@@ -369,6 +369,9 @@ def trusted_root_import(
     now = clock.now()
     if kind == TrustAnchorKind.ROOT:
         if not certs.is_self_signed(cert):
+            hint = certs.signer_id_problem(cert, cert)  # an SM2 root signed by OpenSSL 3.0 without distid
+            if hint:
+                raise ValidationFailed(f"根证书自签名无效：{hint}", code="not_root", fields={"file": hint})
             raise ValidationFailed(
                 "这不是自签名的根证书；中级CA证书请选择“中级CA证书”类型导入",
                 code="not_root",

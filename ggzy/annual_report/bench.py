@@ -5,7 +5,10 @@ database at hand (the seed-2021 demo at any ``--scale``) and time each part, in 
   fees and the monthly chart, all aggregated in the database (the issue's budget: well under a
   second at scale 200);
 * ``checks`` — ``selectors.report_checks`` (勾稽关系, text against tables, format, 雷同);
-* ``docx`` and ``pdf`` — the two renderings of the same view (``documents``).
+* ``docx`` and ``pdf`` — the two renderings of the same view (``documents``);
+* ``live_grouping`` — the baseline: the same publication counts grouped from the notice and article
+  rows themselves (``publishing.selectors.publication_counts_live``, what ``tables`` did before the
+  per-day counts of ADR 0031), measured once in the same run.
 
 Read-only: nothing is saved (an unsaved report object carries the generated texts).
 """
@@ -24,6 +27,7 @@ from django.test.utils import CaptureQueriesContext
 from ggzy.annual_report import documents, selectors, text
 from ggzy.annual_report.models import AnnualReport
 from ggzy.core.clock import system_clock
+from ggzy.publishing import selectors as publishing
 
 
 def _timed(fn: Callable[[], Any], repeat: int) -> tuple[Any, float]:
@@ -53,6 +57,7 @@ def bench_annual_report(year: int = 2021, *, repeat: int = 3) -> dict[str, Any]:
         text_problems="（基准测试）",
         text_other=text.default_other(data["figures"], year=year),
     )
+    _, live_s = _timed(lambda: publishing.publication_counts_live(year=year), 1)
     result, checks_s = _timed(lambda: selectors.report_checks(report, data), repeat)
     view = documents.report_view(report)
     docx, docx_s = _timed(lambda: documents.render_docx(view), repeat)
@@ -62,6 +67,8 @@ def bench_annual_report(year: int = 2021, *, repeat: int = 3) -> dict[str, Any]:
         "items": data["figures"]["items.total"],
         "tables_s": round(tables_s, 4),
         "tables_queries": query_count,
+        "live_grouping_s": round(live_s, 4),
+        "tables_vs_live_grouping": round(tables_s / live_s, 4) if live_s else None,
         "checks_s": round(checks_s, 4),
         "checks": len(result.checks),
         "checks_failed": len(result.failures),

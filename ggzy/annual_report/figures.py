@@ -24,6 +24,7 @@ from ggzy.accounts.choices import OrganisationKind
 from ggzy.disclosure import outcomes
 from ggzy.disclosure import selectors as disclosure
 from ggzy.disclosure.selectors import DisclosureStats, FeeTotals, Table2Stats
+from ggzy.evaluation import stats as evaluation_stats
 from ggzy.participation import selectors as participation
 from ggzy.publishing import selectors as publishing
 from ggzy.publishing.defaults import CATEGORIES
@@ -61,6 +62,10 @@ class Sources:
     @cached_property
     def violations(self) -> dict[str, int]:
         return supervision.violation_counts(self.year)
+
+    @cached_property
+    def trading(self) -> evaluation_stats.TradingStatistics:
+        return evaluation_stats.trading_statistics(self.year)
 
     @cached_property
     def pledges(self) -> int:
@@ -346,6 +351,28 @@ _FIGURES: list[Figure] = [
         "篇",
         "participation.participation_stats",
         lambda s: s.participation.interpretations_published,
+    ),
+    Figure(
+        "trading.sections_opened",
+        "电子开标标段（包）",
+        "个",
+        "evaluation.trading_statistics",
+        lambda s: s.trading.sections_opened,
+    ),
+    Figure(
+        "trading.bids",
+        "接收电子投标文件",
+        "份",
+        "evaluation.trading_statistics",
+        lambda s: s.trading.bids_received,
+    ),
+    Figure(
+        "trading.paperless_savings.wan",
+        "为投标企业节省印刷、差旅等费用（测算）",
+        "万元",
+        "evaluation.trading_statistics",
+        lambda s: _wan(s.trading.paperless_savings),
+        decimals=2,
     ),
     Figure(
         "platform.agencies",

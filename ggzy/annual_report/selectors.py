@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet
+from django.db.models import QuerySet
 
 from ggzy.annual_report import figures, text, workflow
 from ggzy.annual_report.models import AnnualReport
@@ -25,7 +25,7 @@ from ggzy.core.clock import SHANGHAI, Clock, local_date, system_clock
 from ggzy.core.errors import NotFound, ValidationFailed
 from ggzy.disclosure import outcomes
 from ggzy.disclosure.choices import APPLICANT_COLUMNS, ApplicantKind
-from ggzy.publishing.models import Article, Notice
+from ggzy.publishing import selectors as publishing
 
 FIRST_YEAR = 2008  # 《政府信息公开条例》 took effect on 1 May 2008
 COLUMNS = [*ApplicantKind.labels, "总计"]
@@ -76,23 +76,12 @@ def _month_starts(year: int) -> list[dt.datetime]:
 
 
 def chart_data(year: int) -> dict[str, Any]:
-    """Items first published in the year, per month and kind: one grouped query per model with a
-    filtered count per month (plain range comparisons on the indexed ``published_at``; extracting
-    the month in Asia/Shanghai per row cost SQLite a Python call per row — 0.36 s at scale 20)."""
-    bounds = _month_starts(year)
-    window = Q(published_at__gte=bounds[0], published_at__lt=bounds[12], version=1)
-    months = {
-        f"m{m + 1}": Count("pk", filter=Q(published_at__gte=bounds[m], published_at__lt=bounds[m + 1]))
-        for m in range(12)
-    }
+    """Items first published in the year, per month and kind, summed in the database over the
+    per-day publication counts (ADR 0031): a few thousand rows whatever the year's size."""
     series = {key: [0] * 12 for key, _ in CHART_SERIES}
-    articles = Article.objects.filter(window).aggregate(**months)
-    series["articles"] = [int(articles[f"m{m + 1}"] or 0) for m in range(12)]
-    rows: list[Any] = list(Notice.objects.filter(window).values("kind").annotate(**months).order_by())
-    for row in rows:
-        key = row["kind"] if row["kind"] in ("tender", "change", "award") else "other"
-        for m in range(12):
-            series[key][m] += int(row[f"m{m + 1}"] or 0)
+    for kind, values in publishing.publication_counts_by_month(year=year).items():
+        key = "articles" if kind == "article" else kind if kind in ("tender", "change", "award") else "other"
+        series[key] = [a + b for a, b in zip(series[key], values, strict=True)]
     return {
         "months": list(range(1, 13)),
         "series": [{"key": key, "label": label, "values": series[key]} for key, label in CHART_SERIES],

@@ -181,6 +181,17 @@ def default_general(values: Mapping[str, Any], *, year: int, center_short: str =
         f"（四）政府信息公开平台建设。{center_short}网站设置政府信息公开专栏，集中发布法定主动公开内容、"
         "政府信息公开指南和年度报告，提供在线申请和办理进度查询；交易项目实行全流程电子化“不见面”交易。"
     )
+    if has("trading.sections_opened"):
+        platform += (
+            f"全年电子化开标{ph('trading.sections_opened')}个标段（包），"
+            f"接收电子投标文件{ph('trading.bids')}份"
+        )
+        if has("trading.paperless_savings.wan"):
+            platform += (
+                f"，按每份投标文件节省的标书印刷费、差旅费测算，为投标企业节省费用约"
+                f"{ph('trading.paperless_savings.wan')}万元"
+            )
+        platform += "。"
     if has("platform.agencies") or has("platform.bidders"):
         platform += (
             f"截至报告生成时，平台登记代理机构{ph('platform.agencies')}家、"

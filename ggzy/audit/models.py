@@ -54,14 +54,20 @@ class ChainHead(models.Model):
 
 class Checkpoint(models.Model):
     """The chain head at a moment, signed with the platform key and shown on the public site, so
-    anyone who saved a checkpoint can later prove the log before it was not rewritten."""
+    anyone who saved a checkpoint can later prove the log before it was not rewritten.
+
+    ``algorithm`` names the signature: "ecdsa-p256-sha256" (suite intl) or "sm2-sm3" (suite sm,
+    signer id 1234567812345678); a chain may hold both when a deployment changes suite."""
+
+    ALGORITHM_LABELS = {"ecdsa-p256-sha256": "ECDSA P-256 / SHA-256", "sm2-sm3": "SM2 / SM3"}
 
     seq = models.BigIntegerField(unique=True)
     head_hash = models.CharField(max_length=64)
     at = models.DateTimeField()
     key_id = models.CharField(max_length=32)
     public_key_pem = models.TextField()
-    signature = models.TextField(help_text="base64 DER ECDSA-SHA256 over the canonical JSON of seq, hash, at")
+    signature = models.TextField(help_text="base64 DER signature over the canonical JSON of seq, hash, at")
+    algorithm = models.CharField(max_length=20, default="ecdsa-p256-sha256")
 
     class Meta:
         ordering = ["-seq"]
@@ -70,3 +76,11 @@ class Checkpoint(models.Model):
 
     def __str__(self) -> str:
         return f"checkpoint #{self.seq}"
+
+    @property
+    def algorithm_label(self) -> str:
+        return self.ALGORITHM_LABELS.get(self.algorithm, self.algorithm)
+
+    @property
+    def is_sm2(self) -> bool:
+        return self.algorithm == "sm2-sm3"

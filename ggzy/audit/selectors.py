@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 
 from ggzy.audit import chain
 from ggzy.audit.models import GENESIS_HASH, ChainHead, Checkpoint, Event
-from ggzy.sealing import signing
+from ggzy.sealing import signing, suites
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,23 @@ def checkpoint_list(*, limit: int = 50) -> QuerySet[Checkpoint]:
 
 def chain_head() -> ChainHead:
     return ChainHead.objects.filter(pk=1).first() or ChainHead(pk=1)
+
+
+def checkpoint_signature_problem(cp: Checkpoint) -> str:
+    """Why the checkpoint's signature does not verify with its own public key under the algorithm
+    it records (ECDSA P-256 / SHA-256 or SM2 / SM3), in Chinese; "" when it does. The recorded
+    algorithm must be the one of the key: a checkpoint cannot claim SM2 with an ECDSA key."""
+    pem = cp.public_key_pem.encode("ascii")
+    try:
+        suite, _ = suites.load_any_public_key(pem)
+    except suites.SuiteError:
+        return f"检查点 #{cp.seq} 的公钥无法读取"
+    if signing.SUITE_OF_ALGORITHM.get(cp.algorithm) != suite.name:
+        return f"检查点 #{cp.seq} 记录的签名算法 {cp.algorithm} 与其公钥（{suite.signature_name}）不符"
+    message = chain.checkpoint_message(cp.seq, cp.head_hash, cp.at)
+    if not suites.verify_b64(pem, message, cp.signature):
+        return f"检查点 #{cp.seq} 的签名无效"
+    return ""
 
 
 def audit_verify(*, progress: Callable[[int, int], None] | None = None, batch: int = 5000) -> VerifyResult:
@@ -91,9 +108,9 @@ def audit_verify(*, progress: Callable[[int, int], None] | None = None, batch: i
             f"链头为 #{head.seq}，但日志只到 #{checked}：末尾事件被删除",
         )
     for cp in Checkpoint.objects.order_by("seq"):
-        message = chain.checkpoint_message(cp.seq, cp.head_hash, cp.at)
-        if not signing.verify(cp.public_key_pem.encode("ascii"), message, cp.signature):
-            return VerifyResult(False, checked, head.seq, cp.seq, f"检查点 #{cp.seq} 的签名无效")
+        problem = checkpoint_signature_problem(cp)
+        if problem:
+            return VerifyResult(False, checked, head.seq, cp.seq, problem)
         if hashes_at_checkpoints.get(cp.seq) != cp.head_hash:
             return VerifyResult(False, checked, head.seq, cp.seq, f"事件 #{cp.seq} 与已签名检查点不一致")
     return VerifyResult(True, checked, head.seq)

@@ -12,9 +12,9 @@ from django.db import connection, models, transaction
 from ggzy.audit import chain
 from ggzy.audit.context import current_ip
 from ggzy.audit.models import GENESIS_HASH, ChainHead, Checkpoint, Event
+from ggzy.audit.platform_key import platform_signature_algorithm, platform_signing_key
 from ggzy.core.canonical import canonical_json
 from ggzy.core.clock import Clock, system_clock
-from ggzy.sealing import signing
 
 
 class ActorLike(Protocol):
@@ -107,7 +107,8 @@ def checkpoint_create(*, clock: Clock = system_clock) -> Checkpoint | None:
     head = _lock_head()
     if head.seq == 0 or Checkpoint.objects.filter(seq=head.seq).exists():
         return None
-    key = signing.load_or_create(settings.GGZY_PLATFORM_KEY_PATH)
+    # The deployment's suite picks the key: ECDSA P-256, or SM2 under GGZY_CRYPTO_SUITE=sm.
+    key = platform_signing_key()
     at = clock.now()
     return Checkpoint.objects.create(
         seq=head.seq,
@@ -116,6 +117,7 @@ def checkpoint_create(*, clock: Clock = system_clock) -> Checkpoint | None:
         key_id=key.key_id,
         public_key_pem=key.public_pem().decode("ascii"),
         signature=key.sign(chain.checkpoint_message(head.seq, head.hash, at)),
+        algorithm=platform_signature_algorithm(),
     )
 
 

@@ -49,3 +49,19 @@ class CalendarDataMissing(GgzyError):
     """The working-day calendar has no data for a year: never guess, fail loudly."""
 
     code = "calendar_data_missing"
+
+
+class StorageFull(GgzyError):
+    """The file store or the upload area has no space left (ENOSPC): nothing half-written was
+    kept; the client may retry later. 507 Insufficient Storage."""
+
+    code = "storage_full"
+    http_status = 507
+
+
+class StorageUnavailable(GgzyError):
+    """The file store (an S3-compatible object store, ADR 0032) did not answer, or answered with a
+    server error: nothing was stored; the client may retry. 503 Service Unavailable."""
+
+    code = "storage_unavailable"
+    http_status = 503

@@ -105,8 +105,10 @@ class DisclosureRequest(models.Model):
                 condition=Q(closed_on__isnull=True) | Q(closed_on__gte=models.F("received_on")),
                 name="disclosure_closed_after_received",
             ),
-            models.CheckConstraint(
-                condition=Q(id_number_encrypted__startswith="gf1."), name="disclosure_id_number_encrypted"
+            models.CheckConstraint(  # a field token: gf1 (AES-256-GCM) or gs1 (SM4-GCM), ADR 0029
+                condition=Q(id_number_encrypted__startswith="gf1.")
+                | Q(id_number_encrypted__startswith="gs1."),
+                name="disclosure_id_number_encrypted",
             ),
         ]
 

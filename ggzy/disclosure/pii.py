@@ -10,7 +10,7 @@ import base64
 
 from django.conf import settings
 
-from ggzy.core.fieldcrypt import FieldCipher, blind_index, decode_key
+from ggzy.core.fieldcrypt import FieldCipher, blind_index, blind_indexes, decode_key, resolve_suite
 
 FIELDS = ("id_number", "phone", "email", "address")
 
@@ -20,9 +20,18 @@ def context(field: str) -> bytes:
     return f"disclosure.request.{field}".encode("ascii")
 
 
+def field_suite() -> str:
+    """The suite new tokens and digests use: GGZY_FIELD_SUITE, else GGZY_CRYPTO_SUITE, else intl."""
+    return resolve_suite(settings.GGZY_FIELD_SUITE, getattr(settings, "GGZY_CRYPTO_SUITE", ""))
+
+
 def cipher() -> FieldCipher:
     # Built per call (cheap): settings overridden in tests and rotated keys apply at once.
-    return FieldCipher([decode_key(k) for k in settings.GGZY_FIELD_KEYS])
+    return FieldCipher(
+        [decode_key(k) for k in settings.GGZY_FIELD_KEYS],
+        sm4_keys=[decode_key(k, size=16) for k in getattr(settings, "GGZY_FIELD_SM4_KEYS", [])],
+        suite=field_suite(),
+    )
 
 
 def encrypt(field: str, value: str) -> str:
@@ -46,8 +55,17 @@ def normalise_id_number(value: str) -> str:
 
 
 def identity_digest(doc_type: str, id_number: str) -> str:
-    """The same applicant (document type + number) always gets the same digest."""
-    return blind_index(f"{doc_type}:{normalise_id_number(id_number)}", key=_index_key())
+    """The same applicant (document type + number) always gets the same digest (HMAC-SHA256, or
+    HMAC-SM3 when the field suite is sm)."""
+    return blind_index(f"{doc_type}:{normalise_id_number(id_number)}", key=_index_key(), suite=field_suite())
+
+
+def identity_digests(doc_type: str, id_number: str) -> list[str]:
+    """Every digest the applicant may be stored under (the current suite's first): a lookup by
+    plaintext matches rows not yet moved by ``ggzy fieldcrypt reencrypt`` after a suite switch."""
+    return blind_indexes(
+        f"{doc_type}:{normalise_id_number(id_number)}", key=_index_key(), suite=field_suite()
+    )
 
 
 def mask_id_number(value: str) -> str:

@@ -4,6 +4,9 @@
   deductions, price scores, per-criterion means over every expert, deviation and abnormal-low
   flags, ranking) for one section of ``bids`` bids scored by ``experts`` experts on 6 subjective
   and 2 objective criteria, under 综合评分法 and 综合评估法, in ms. Pure: no database.
+* :func:`bench_stats` — :func:`ggzy.evaluation.stats.trading_statistics` (the year's grouped
+  aggregates) on the current database, in ms: run it against the demo data or a copy of
+  production, an empty database times only the round trips.
 """
 
 from __future__ import annotations
@@ -101,3 +104,28 @@ def bench_scoring(bids: int = 300, experts: int = 9, *, repeat: int = 5, seed: i
         out[f"{name}_deviation_flags"] = len(result.deviation_flags)
         out[f"{name}_ranked"] = len(result.results)
     return out
+
+
+def bench_stats(year: int | None = None, *, repeat: int = 5) -> dict[str, Any]:
+    """ms to compute one year's trading statistics on the current database (median of ``repeat``)."""
+    if repeat < 1:
+        raise ValueError("repeat must be >= 1")
+    from ggzy.core.clock import local_date, system_clock
+    from ggzy.evaluation.stats import trading_statistics
+
+    year = year if year is not None else local_date(system_clock.now()).year
+    figures = trading_statistics(year)  # warm-up outside the timing
+    timings = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        trading_statistics(year)
+        timings.append(time.perf_counter() - started)
+    return {
+        "benchmark": "evaluation_stats",
+        "year": year,
+        "repeat": repeat,
+        "sections_opened": figures.sections_opened,
+        "bids_received": figures.bids_received,
+        "awards": figures.awards,
+        "stats_ms": round(statistics.median(timings) * 1000, 2),
+    }

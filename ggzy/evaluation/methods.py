@@ -68,7 +68,7 @@ METHOD_CATEGORIES = {
 
 SUBJECTIVE = "subjective"
 OBJECTIVE = "objective"
-CRITERION_KINDS = {SUBJECTIVE: "主观分（专家独立评分）", OBJECTIVE: "客观分（系统计算）"}
+CRITERION_KINDS = {SUBJECTIVE: "主观分（专家独立评分）", OBJECTIVE: "客观分（评标委员会共同认定）"}
 PRICE_KEY = "price"  # reserved: the price score's column
 
 TRIMMED_MEAN = "trimmed_mean"

@@ -6,8 +6,8 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 
-from ggzy.accounts.models import User
-from ggzy.evaluation import workflow
+from ggzy.accounts.models import Organisation, User
+from ggzy.evaluation import clarify_workflow, workflow
 from ggzy.publishing.models import Notice, StoredFile
 from ggzy.trading.models import Section
 
@@ -109,11 +109,21 @@ class Member(models.Model):
 class EvaluatedBid(models.Model):
     """One opened bid as the committee evaluates it: the bidder, the price read out at opening,
     the SME claim and the objective-criterion values, and the committee's review (否决 with its
-    reason). ``bid_ref`` is the trading bid's id (or the opening adapter's reference)."""
+    reason). ``bid_ref`` is the trading bid's id (or the opening adapter's reference);
+    ``organisation`` is the bidding organisation whose users answer the committee's clarification
+    requests (empty only for bids entered without one: no clarification can then be sent)."""
 
     evaluation = models.ForeignKey(Evaluation, on_delete=models.PROTECT, related_name="bids")
     bid_ref = models.CharField("投标文件标识", max_length=40)
     bidder_name = models.CharField("投标人", max_length=200)
+    organisation = models.ForeignKey(
+        Organisation,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="投标人单位",
+    )
     price = models.DecimalField("投标报价（元）", max_digits=16, decimal_places=2)
     sme_kind = models.CharField("中小企业声明", max_length=20, default="none")
     sme_share = models.DecimalField(
@@ -196,3 +206,147 @@ class ResultObjection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.evaluation_id} {self.organisation_name}"
+
+
+class Clarification(models.Model):
+    """A clarification request (澄清) of the committee to the bidder of one bid, with a deadline,
+    or — kind ``abnormal_price`` — the request to justify a price that looks abnormally low
+    (异常低价说明) with the committee's decision on it. Entered by the chair; answered online by a
+    user of ``organisation`` before the deadline with text, optional files (``files``) and the
+    confirmation of ``confirmed_notice`` (no change to the substance of the bid). ``flag`` keeps
+    the abnormal-low flag the request was sent for (reference, threshold, price), if any. Status
+    changes only through ``services.clarification`` checked against ``clarify_workflow``."""
+
+    evaluation = models.ForeignKey(Evaluation, on_delete=models.PROTECT, related_name="clarifications")
+    bid = models.ForeignKey(EvaluatedBid, on_delete=models.PROTECT, related_name="clarifications")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+", verbose_name="投标人单位"
+    )
+    kind = models.CharField("类型", max_length=20, choices=list(clarify_workflow.KIND_LABELS.items()))
+    status = models.CharField(
+        "状态",
+        max_length=20,
+        choices=list(clarify_workflow.STATUS_LABELS.items()),
+        default=clarify_workflow.SENT,
+    )
+    question = models.TextField("澄清事项")
+    flag = models.JSONField("异常低价标记", null=True, blank=True)
+    deadline = models.DateTimeField("答复截止时间")
+    asked_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name="发出人")
+    asked_at = models.DateTimeField("发出时间")
+    answer = models.TextField("答复", blank=True)
+    confirmed_notice = models.TextField("投标人确认的告知内容", blank=True)
+    answered_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    answered_at = models.DateTimeField("答复时间", null=True, blank=True)
+    withdrawn_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    withdrawn_at = models.DateTimeField("撤回时间", null=True, blank=True)
+    withdraw_reason = models.TextField("撤回原因", blank=True)
+    decision_note = models.TextField("认定理由", blank=True)
+    decided_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField("认定时间", null=True, blank=True)
+
+    class Meta:
+        ordering = ["evaluation", "asked_at", "pk"]
+        verbose_name = "评标澄清"
+        verbose_name_plural = verbose_name
+        indexes = [models.Index(fields=["organisation", "status"], name="eval_clarif_org_status")]
+
+    def __str__(self) -> str:
+        return f"{self.evaluation_id} {self.kind} {self.bid_id} {self.status}"
+
+
+class ClarificationFile(models.Model):
+    """A file the bidder attached to its answer (e.g. a cost breakdown); the bytes are stored
+    (content-addressed, type and size checked) before this row points at them."""
+
+    clarification = models.ForeignKey(Clarification, on_delete=models.PROTECT, related_name="files")
+    file = models.ForeignKey(StoredFile, on_delete=models.PROTECT, related_name="+")
+    name = models.CharField("文件名", max_length=200)
+    position = models.PositiveSmallIntegerField("顺序", default=0)
+
+    class Meta:
+        ordering = ["clarification", "position", "pk"]
+        verbose_name = "澄清答复附件"
+        verbose_name_plural = verbose_name
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ResultNotification(models.Model):
+    """The result notification (中标结果通知书 to a bidder who did not win, 招标投标法 Art. 45 /
+    87号令 Art. 69): the winner and the winning price, the bidder's own rank and score or the
+    reason its bid was rejected, and how to complain. Issued in the award's transaction to every
+    bid of the section but the winner's — again, as a new ``award_round``, when a declining winner
+    is replaced. The PDF is stored before this row and signed with the platform key like the award
+    letter; ``issued_at`` and ``first_read_at`` record the delivery. Only users of
+    ``organisation`` (the bidder) may read it."""
+
+    evaluation = models.ForeignKey(Evaluation, on_delete=models.PROTECT, related_name="notifications")
+    bid = models.ForeignKey(EvaluatedBid, on_delete=models.PROTECT, related_name="notifications")
+    organisation = models.ForeignKey(
+        Organisation,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="投标人单位",
+    )
+    award_round = models.PositiveSmallIntegerField("定标轮次", default=1)
+    bidder_name = models.CharField("投标人", max_length=200)
+    winner_name = models.CharField("中标人", max_length=200)
+    winning_price = models.DecimalField("中标价（元）", max_digits=16, decimal_places=2)
+    rank = models.PositiveIntegerField("排名", null=True, blank=True)
+    total = models.CharField("评审得分", max_length=20, blank=True)
+    rejection_reason = models.TextField("否决理由", blank=True)
+    outcome = models.TextField("评审情况")
+    complaint_route = models.TextField("异议、质疑和投诉途径")
+    pdf = models.ForeignKey(StoredFile, on_delete=models.PROTECT, related_name="+")
+    signature = models.TextField("签名（平台密钥，base64）")
+    key_id = models.CharField("签名公钥标识", max_length=16)
+    issued_at = models.DateTimeField("发出时间")
+    first_read_at = models.DateTimeField("首次查阅时间", null=True, blank=True)
+    first_read_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="首次查阅人"
+    )
+
+    class Meta:
+        ordering = ["-issued_at", "pk"]
+        verbose_name = "中标结果通知书"
+        verbose_name_plural = verbose_name
+        indexes = [models.Index(fields=["organisation", "-issued_at"], name="eval_notif_org")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["evaluation", "bid", "award_round"], name="uniq_eval_notification"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.evaluation_id} {self.bidder_name} #{self.award_round}"
+
+
+class Termination(models.Model):
+    """What follows a failed evaluation (评标失败): the tenderer's decision to re-tender (重新招标)
+    or to terminate (终止招标) — which moves the trading section to failed or terminated — and the
+    termination notice (终止公告) the center's editor drafts from it for the release pipeline.
+    ``category`` and ``basis`` are the reason category and its legal basis as the notice states
+    them (``outcome_rules.failure_category``)."""
+
+    evaluation = models.OneToOneField(Evaluation, on_delete=models.PROTECT, related_name="termination")
+    next_step = models.CharField(
+        "后续处理", max_length=20, choices=[("retender", "重新招标"), ("terminate", "终止招标")]
+    )
+    category = models.CharField("失败原因类别", max_length=100)
+    basis = models.TextField("法律依据", blank=True)
+    decided_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name="决定人")
+    decided_at = models.DateTimeField("决定时间")
+    notice = models.ForeignKey(
+        Notice, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="终止公告"
+    )
+
+    class Meta:
+        verbose_name = "评标失败处理"
+        verbose_name_plural = verbose_name
+
+    def __str__(self) -> str:
+        return f"{self.evaluation_id} {self.next_step}"

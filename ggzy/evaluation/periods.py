@@ -24,6 +24,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Protocol
 
+from ggzy.core.clock import local_date
 from ggzy.core.errors import InvalidTransition, ValidationFailed
 
 
@@ -63,11 +64,13 @@ def check_candidate_publicity(
     ends_at: dt.datetime,
     rules: PeriodRules = DEFAULT_PERIODS,
 ) -> None:
-    """Refuse a candidate notice that starts late or is public for less than the minimum."""
-    if starts_at.date() < report_received_on:
+    """Refuse a candidate notice that starts late or is public for less than the minimum. Days are
+    Beijing calendar days: a notice at 07:00 Beijing time is 23:00 UTC of the day before."""
+    starts_on = local_date(starts_at)
+    if starts_on < report_received_on:
         raise _fail("中标候选人公示不能早于收到评标报告之日。", "starts_at")
     due = candidate_notice_due(report_received_on, rules)
-    if starts_at.date() > due:
+    if starts_on > due:
         raise _fail(
             f"中标候选人公示须在收到评标报告之日起 {rules.candidate_notice_within_days} 日内发布"
             f"（最迟 {due:%Y-%m-%d}）。",

@@ -17,8 +17,8 @@ from typing import Any
 
 from django.conf import settings
 
-from ggzy.core.clock import local_date
-from ggzy.evaluation import methods
+from ggzy.core.clock import SHANGHAI, local_date
+from ggzy.evaluation import clarify_workflow, methods
 from ggzy.evaluation.models import Evaluation
 
 TEMPLATE = Path(__file__).parent / "data" / "report.typ"
@@ -150,9 +150,20 @@ def report_document(evaluation: Evaluation, *, with_signatures: bool = True) -> 
         )
     if evaluation.failure_reason:
         p(f"说明：{evaluation.failure_reason}")
+    numbers = iter("七八九十")
+    h(f"{next(numbers)}、澄清、说明与异常低价认定")
+    clarifications = _clarification_rows(evaluation)
+    if clarifications:
+        t(
+            ["投标人", "类型", "澄清事项（发出时间）", "答复截止", "投标人答复（答复时间；附件）", "结果"],
+            clarifications,
+        )
+        p("投标人答复时均已确认：" + clarify_workflow.SUBSTANCE_NOTICE)
+    else:
+        p("评标过程中未向投标人发出澄清或说明要求。")
     flags = result.get("deviation_flags", [])
     if flags:
-        h("七、评分偏离及说明")
+        h(f"{next(numbers)}、评分偏离及说明")
         from ggzy.evaluation.models import DeviationReason
 
         reasons = {
@@ -174,7 +185,7 @@ def report_document(evaluation: Evaluation, *, with_signatures: bool = True) -> 
                 for f in flags
             ],
         )
-    h("八、签字")
+    h(f"{next(numbers)}、签字")
     signed = [
         [m.name, _cn_date(m.report_signed_at) if m.report_signed_at else "", m.dissent or "无"]
         for m in members
@@ -189,6 +200,43 @@ def report_document(evaluation: Evaluation, *, with_signatures: bool = True) -> 
         seal="评标委员会",
         date=_cn_date(evaluation.result_at or evaluation.started_at),
     )
+
+
+def _local(moment: Any) -> str:
+    return moment.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M") if moment else ""
+
+
+def _clarification_rows(evaluation: Evaluation) -> list[list[str]]:
+    from ggzy.evaluation import selectors
+
+    rows = []
+    for c in selectors.clarifications_of(evaluation):
+        if c.answered_at is not None:
+            files = "；附件：" + "、".join(f.name for f in c.files.all()) if c.files.all() else ""
+            answer = f"{c.answer}（{_local(c.answered_at)}{files}）"
+        elif c.status == clarify_workflow.SENT and evaluation.result_at and c.deadline < evaluation.result_at:
+            answer = "逾期未答复"
+        else:
+            answer = "—"
+        outcome = clarify_workflow.STATUS_LABELS[c.status]
+        if c.status == clarify_workflow.WITHDRAWN:
+            outcome += f"：{c.withdraw_reason}"
+        elif c.decision_note:
+            outcome += f"：{c.decision_note}"
+        question = c.question
+        if c.flag:
+            question += f"（报价 {c.flag['price']} 元低于阈值 {c.flag['threshold']} 元）"
+        rows.append(
+            [
+                c.bid.bidder_name,
+                clarify_workflow.KIND_LABELS[c.kind],
+                f"{question}（{_local(c.asked_at)}）",
+                _local(c.deadline),
+                answer,
+                outcome,
+            ]
+        )
+    return rows
 
 
 def render_pdf(document: Document) -> bytes:

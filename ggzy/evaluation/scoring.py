@@ -154,16 +154,7 @@ def _check_inputs(config: m.MethodConfig, bids: Sequence[Bid], scores: ExpertSco
                 f"bids.{bid.id}.adjustment",
             )
         check_claim(bid.sme, field_name=f"bids.{bid.id}.sme")
-        for key, value in bid.objective.items():
-            try:
-                criterion = config.criterion(key)
-            except KeyError:
-                raise _bad(
-                    f"投标文件“{bid.id}”的客观分含未知评分因素“{key}”。", f"bids.{bid.id}.objective"
-                ) from None
-            if criterion.kind != m.OBJECTIVE:
-                raise _bad(f"“{criterion.name}”是主观分，须由专家评分。", f"bids.{bid.id}.objective.{key}")
-            _check_range(value, criterion, f"bids.{bid.id}.objective.{key}", who=f"投标文件“{bid.id}”")
+        check_objective(config, bid.id, bid.objective)
     for expert, per_bid in scores.items():
         for bid_id, per_criterion in per_bid.items():
             if bid_id not in seen:
@@ -181,6 +172,52 @@ def _check_inputs(config: m.MethodConfig, bids: Sequence[Bid], scores: ExpertSco
                         f"scores.{expert}.{bid_id}.{key}",
                     )
                 _check_range(value, criterion, f"scores.{expert}.{bid_id}.{key}", who=f"专家“{expert}”")
+
+
+def check_objective(config: m.MethodConfig, bid_id: str, values: Mapping[str, Decimal]) -> None:
+    """The objective scores (客观分) of one bid: known objective criteria, each within 0…points."""
+    for key, value in values.items():
+        try:
+            criterion = config.criterion(key)
+        except KeyError:
+            raise _bad(
+                f"投标文件“{bid_id}”的客观分含未知评分因素“{key}”。", f"bids.{bid_id}.objective"
+            ) from None
+        if criterion.kind != m.OBJECTIVE:
+            raise _bad(f"“{criterion.name}”是主观分，须由专家评分。", f"bids.{bid_id}.objective.{key}")
+        _check_range(value, criterion, f"bids.{bid_id}.objective.{key}", who=f"投标文件“{bid_id}”")
+
+
+def objective_input(config: m.MethodConfig, bid_id: str, raw: Mapping[str, str]) -> dict[str, Decimal | None]:
+    """The committee's objective scores of one bid as typed (criterion key → text), checked:
+    a blank value clears the criterion (``None``); anything else must be a number with at most two
+    decimals, within the criterion's range (:func:`check_objective`)."""
+    parsed: dict[str, Decimal | None] = {}
+    for key, text in raw.items():
+        text = (text or "").strip()
+        if not text:
+            parsed[key] = None
+            continue
+        try:
+            value = Decimal(text)
+        except InvalidOperation:
+            value = Decimal("NaN")
+        if not value.is_finite():
+            names = {c.key: c.name for c in config.criteria}
+            raise _bad(
+                f"投标文件“{bid_id}”的客观分“{names.get(key, key)}”须为数值（“{text}”无效）。",
+                f"bids.{bid_id}.objective.{key}",
+            )
+        parsed[key] = value
+    given = {k: v for k, v in parsed.items() if v is not None}
+    check_objective(config, bid_id, given)
+    for key, value in given.items():
+        if value != value.quantize(Decimal("0.01"), context=CONTEXT):
+            name = config.criterion(key).name
+            raise _bad(
+                f"投标文件“{bid_id}”的客观分“{name}”最多保留两位小数。", f"bids.{bid_id}.objective.{key}"
+            )
+    return parsed
 
 
 def _check_range(value: Decimal, criterion: m.Criterion, where: str, *, who: str) -> None:

@@ -8,7 +8,16 @@ from typing import Any
 from ggzy.accounts.models import User
 from ggzy.core.errors import NotFound, PermissionDenied
 from ggzy.evaluation import methods, scoring
-from ggzy.evaluation.models import EvaluatedBid, Evaluation, Member, ResultObjection
+from ggzy.evaluation.models import (
+    Clarification,
+    ClarificationFile,
+    EvaluatedBid,
+    Evaluation,
+    Member,
+    ResultNotification,
+    ResultObjection,
+    Termination,
+)
 from ggzy.evaluation.sme import SmeClaim
 
 
@@ -75,6 +84,21 @@ def scoring_inputs(
     return rows, scores
 
 
+def objective_sheet(evaluation: Evaluation) -> list[dict[str, Any]]:
+    """Per bid not rejected (in order): its objective scores per objective criterion (``None``
+    where not yet recorded) and the names of the criteria still missing. Empty when the method
+    has no objective criterion."""
+    criteria = [c for c in config_of(evaluation).criteria if c.kind == methods.OBJECTIVE]
+    if not criteria:
+        return []
+    out = []
+    for bid in evaluation.bids.exclude(compliant=False).order_by("pk"):
+        have = bid.objective or {}
+        cells = [(c, have.get(c.key)) for c in criteria]
+        out.append({"bid": bid, "cells": cells, "missing": [c.name for c, value in cells if value is None]})
+    return out
+
+
 def open_objections(evaluation: Evaluation) -> int:
     return ResultObjection.objects.filter(evaluation=evaluation, answered_at__isnull=True).count()
 
@@ -85,3 +109,82 @@ def result_rows(evaluation: Evaluation) -> list[dict[str, Any]]:
         return []
     names = dict(evaluation.bids.values_list("bid_ref", "bidder_name"))
     return [dict(r, bidder_name=names.get(r["bid_id"], "")) for r in evaluation.result["results"]]
+
+
+def clarifications_of(evaluation: Evaluation) -> list[Clarification]:
+    """Every clarification request of the evaluation, oldest first, with its bid and files."""
+    return list(
+        evaluation.clarifications.select_related("bid", "asked_by", "answered_by")
+        .prefetch_related("files__file")
+        .order_by("asked_at", "pk")
+    )
+
+
+def clarification_in(evaluation: Evaluation, pk: object) -> Clarification:
+    try:
+        return evaluation.clarifications.select_related("bid").get(pk=int(str(pk)))
+    except (ValueError, Clarification.DoesNotExist):
+        raise NotFound("未找到该澄清要求。") from None
+
+
+def clarifications_for_bidder(user: User) -> list[Clarification]:
+    """The requests addressed to the user's organisation (none for anyone else)."""
+    if user.organisation_id is None:
+        return []
+    return list(
+        Clarification.objects.filter(organisation_id=user.organisation_id)
+        .select_related("evaluation__section", "bid")
+        .order_by("-asked_at", "-pk")
+    )
+
+
+def clarification_for_bidder(user: User, pk: object) -> Clarification:
+    """One request addressed to the user's organisation; any other is "not found" (no hint that
+    it exists)."""
+    try:
+        return (
+            Clarification.objects.select_related("evaluation__section", "bid")
+            .prefetch_related("files__file")
+            .get(pk=int(str(pk)), organisation_id=user.organisation_id or -1)
+        )
+    except (ValueError, Clarification.DoesNotExist):
+        raise NotFound("未找到该澄清要求。") from None
+
+
+def clarification_file(clarification: Clarification, pk: object) -> ClarificationFile:
+    try:
+        return clarification.files.select_related("file").get(pk=int(str(pk)))
+    except (ValueError, ClarificationFile.DoesNotExist):
+        raise NotFound("未找到该附件。") from None
+
+
+def notifications_for_bidder(user: User) -> list[ResultNotification]:
+    """The result notifications addressed to the user's organisation, newest first (none for a
+    user without one)."""
+    if user.organisation_id is None:
+        return []
+    return list(
+        ResultNotification.objects.filter(organisation_id=user.organisation_id)
+        .select_related("evaluation__section")
+        .order_by("-issued_at", "-pk")
+    )
+
+
+def notification_for_bidder(user: User, pk: object) -> ResultNotification:
+    """One notification addressed to the user's organisation; any other is "not found" (no hint
+    that it exists)."""
+    try:
+        return ResultNotification.objects.select_related("evaluation__section", "pdf").get(
+            pk=int(str(pk)), organisation_id=user.organisation_id or -1
+        )
+    except (ValueError, ResultNotification.DoesNotExist):
+        raise NotFound("未找到该中标结果通知书。") from None
+
+
+def notifications_of(evaluation: Evaluation) -> list[ResultNotification]:
+    """Every notification of the evaluation with its delivery (for the tenderer and the center)."""
+    return list(evaluation.notifications.select_related("pdf").order_by("award_round", "bid_id"))
+
+
+def termination_of(evaluation: Evaluation) -> Termination | None:
+    return Termination.objects.select_related("notice").filter(evaluation=evaluation).first()

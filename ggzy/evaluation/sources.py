@@ -1,8 +1,15 @@
-"""Every read the evaluation makes of other apps, in one place (trading, opening, experts).
+"""Every read the evaluation makes of other apps, in one place (trading, opening, experts), and
+the one thing it tells another app: that the committee drawn for a section has started work.
 
-Mapping of method keys: ``trading.choices.EvaluationMethod`` holds placeholder keys that differ
-from the glossary keys of :mod:`ggzy.evaluation.methods`; :data:`TRADING_METHOD_MAP` translates
-them (``comprehensive`` depends on the domain: procurement → 综合评分法, construction → 综合评估法).
+* The method: ``trading.Section.evaluation_method`` holds the glossary's key (the same keys as
+  :mod:`ggzy.evaluation.methods`; trading allows per domain), ``evaluation_params`` the method's
+  JSON (``methods.dump``); a method named inside the parameters must be the same.
+* The opened bids: those the opening decrypted and verified (``opening.OpenedBid``), read only
+  once the opening is closed — a bid withdrawn before the deadline, replaced by a later version,
+  or that failed to decrypt (Art. 31) is not among them. Price and the SME declaration come from
+  the bid summary sealed in the envelope (``price``, ``sme_kind``, ``sme_share``).
+* The committee: the confirmed members of the section's latest draw, once it is complete; an
+  expert who declined or timed out is not a member (his reserve is).
 """
 
 from __future__ import annotations
@@ -11,16 +18,16 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from ggzy.core.clock import Clock
 from ggzy.core.errors import ValidationFailed
-from ggzy.evaluation import methods
+from ggzy.evaluation import methods, sme
 from ggzy.trading.models import Section
 
-# trading key → (procurement method, construction method)
-TRADING_METHOD_MAP: dict[str, tuple[str, str]] = {
-    "lowest_evaluated_price": (methods.LOWEST_EVALUATED_PRICE, methods.LOWEST_REVIEWED_PRICE),
-    "lowest_price": (methods.LOWEST_EVALUATED_PRICE, methods.LOWEST_EVALUATED_PRICE),
-    "comprehensive": (methods.COMPREHENSIVE_SCORING, methods.COMPREHENSIVE_ASSESSMENT),
+DOMAIN_METHODS = {
+    "procurement": methods.PROCUREMENT_METHODS,
+    "construction": methods.CONSTRUCTION_METHODS,
 }
+DOMAIN_LABELS = {"procurement": "政府采购", "construction": "工程建设"}
 
 
 @dataclass(frozen=True)
@@ -34,6 +41,7 @@ class OpenedSummary:
     sme_share: Decimal | None = None
     objective: dict[str, str] = field(default_factory=dict)
     summary: dict[str, Any] = field(default_factory=dict)
+    organisation_id: int | None = None  # the bidding organisation (answers clarifications)
 
 
 @dataclass(frozen=True)
@@ -54,70 +62,169 @@ def section_domain(section: Section) -> str:
 
 
 def section_method(section: Section) -> methods.MethodConfig:
-    """The section's validated method. ``evaluation_params`` holds the method JSON (``methods.dump``);
-    when it lacks ``method`` the trading key is translated."""
+    """The section's validated method: the key trading holds (or, for a section written without
+    it, the one its parameters name), allowed for the section's domain, with its parameters."""
     params = dict(section.evaluation_params or {})
-    if "method" not in params and section.evaluation_method in TRADING_METHOD_MAP:
-        procurement, construction = TRADING_METHOD_MAP[section.evaluation_method]
-        params["method"] = construction if section_domain(section) == "construction" else procurement
-    if not params.get("method"):
+    chosen = section.evaluation_method or ""
+    named = params.get("method") or ""
+    if chosen and named and named != chosen:
+        raise ValidationFailed(
+            f"评标办法参数中的办法（{methods.METHOD_LABELS.get(str(named), named)}）与本标段的评标办法"
+            f"（{methods.METHOD_LABELS.get(chosen, chosen)}）不一致，不能开始评标。",
+            fields={"evaluation_params": "办法不一致"},
+        )
+    method = chosen or str(named)
+    if not method:
         raise ValidationFailed(
             "本标段尚未设置评标办法，不能开始评标。", fields={"evaluation_method": "未设置"}
         )
+    domain = section_domain(section)
+    allowed = DOMAIN_METHODS.get(domain, frozenset())
+    if method not in allowed:
+        label = methods.METHOD_LABELS.get(method, method)
+        raise ValidationFailed(
+            f"{DOMAIN_LABELS.get(domain, '本交易类别')}项目不能采用“{label}”评标，不能开始评标。",
+            fields={"evaluation_method": "与交易类别不符"},
+        )
+    params["method"] = method
     return methods.parse(params)
 
 
 def _decimal(value: Any) -> Decimal | None:
+    if isinstance(value, bool) or value is None:
+        return None
     try:
-        result = Decimal(str(value).replace(",", "").strip())
+        result = Decimal(str(value).replace(",", "").replace("，", "").strip())
     except (InvalidOperation, ValueError):
         return None
     return result if result.is_finite() else None
 
 
-def opened_bids(section: Section) -> list[OpenedSummary]:
-    """The opened (decrypted, verified) bids of the section with the price read out at opening.
-    Reads ``opening.OpenedBid.summary["price"]``; not exercised by this app's tests yet (building
-    an opened bid needs the whole sealing chain) — tests pass summaries to the service instead."""
-    from ggzy.opening.models import OpenedBid
+_SME_BY_LABEL = {label: key for key, label in sme.SME_KIND_LABELS.items()}
 
-    rows = OpenedBid.objects.filter(bid__section=section).select_related("bid__organisation")
+
+def _sme(summary: dict[str, Any], bidder: str) -> tuple[str, Decimal | None]:
+    """The SME declaration sealed in the bid summary: ``sme_kind`` (a key of
+    :data:`sme.SME_KINDS` or its Chinese label; absent = none) and ``sme_share`` (percent)."""
+    raw = summary.get("sme_kind")
+    text = str(raw).strip() if raw is not None else ""
+    kind = sme.NONE if not text else _SME_BY_LABEL.get(text, text)
+    if kind not in sme.SME_KINDS:
+        raise ValidationFailed(
+            f"投标人“{bidder}”的中小企业声明“{text}”无法识别。", fields={"sme_kind": "无效"}
+        )
+    share = None
+    if summary.get("sme_share") not in (None, ""):
+        share = _decimal(summary.get("sme_share"))
+        if share is None or not Decimal(0) <= share <= Decimal(100):
+            raise ValidationFailed(
+                f"投标人“{bidder}”的小微企业份额“{summary.get('sme_share')}”无效（应为 0–100）。",
+                fields={"sme_share": "无效"},
+            )
+    return kind, share
+
+
+def opened_bids(section: Section) -> list[OpenedSummary]:
+    """The bids the opening decrypted and verified, in readout order (bidder name), with the
+    price read out at opening and the SME declaration. Empty when the section had no opening;
+    refused while the opening is still running or when it did not take place."""
+    from ggzy.opening import workflow as opening_workflow
+    from ggzy.opening.models import OpenedBid, OpeningSession
+    from ggzy.trading.choices import BidStatus
+
+    session = OpeningSession.objects.filter(section=section).first()
+    if session is None:
+        return []
+    if session.state == opening_workflow.FAILED:
+        raise ValidationFailed(
+            "本标段开标未进行（投标人少于三个，不予开标），不能评标。", fields={"opening": session.state}
+        )
+    if session.state != opening_workflow.CLOSED:
+        label = opening_workflow.STATE_LABELS.get(session.state, session.state)
+        raise ValidationFailed(
+            f"开标尚未结束（当前：{label}），不能开始评标。", fields={"opening": session.state}
+        )
+    rows = (
+        OpenedBid.objects.filter(session=session, bid__is_current=True, bid__status=BidStatus.DECRYPTED)
+        .select_related("bid__organisation")
+        .order_by("bid__organisation__name", "pk")
+    )
     out = []
     for row in rows:
+        bidder = row.bid.organisation.name
         summary = row.summary if isinstance(row.summary, dict) else {}
         price = _decimal(summary.get("price"))
-        if price is None:
-            raise ValidationFailed(f"投标文件 {row.bid_id} 的唱标报价无法识别。", fields={"price": "无效"})
+        if price is None or price <= 0:
+            raise ValidationFailed(
+                f"投标人“{bidder}”的唱标报价“{summary.get('price')}”无法识别。", fields={"price": "无效"}
+            )
+        kind, share = _sme(summary, bidder)
         out.append(
             OpenedSummary(
                 bid_ref=str(row.bid_id),
-                bidder_name=row.bid.organisation.name,
+                bidder_name=bidder,
                 price=price,
-                sme_kind=str(summary.get("sme_kind") or "none"),
-                sme_share=_decimal(summary.get("sme_share")) if summary.get("sme_share") else None,
+                sme_kind=kind,
+                sme_share=share,
                 summary=summary,
+                organisation_id=row.bid.organisation_id,
             )
         )
     return out
 
 
-def committee(section: Section) -> list[CommitteeSeat]:
-    """The confirmed members of the section's latest committee-forming draw who have a login."""
-    from ggzy.experts.choices import DrawStatus, SeatStatus
-    from ggzy.experts.models import Draw, Seat
+def _committee_draw(section: Section) -> Any:
+    """The section's latest draw that has not failed or been cancelled (None without one)."""
+    from ggzy.experts.choices import DrawStatus
+    from ggzy.experts.models import Draw
 
-    draw = (
-        Draw.objects.filter(
-            section=section, status__in=[DrawStatus.COMPLETE, DrawStatus.EVALUATING, DrawStatus.REVEALED]
-        )
+    return (
+        Draw.objects.filter(section=section)
+        .exclude(status__in=[DrawStatus.FAILED, DrawStatus.CANCELLED])
         .order_by("-pk")
         .first()
     )
+
+
+def committee(section: Section) -> list[CommitteeSeat]:
+    """The confirmed members of the section's latest draw, once it formed the committee. Empty
+    when no draw was made; refused while the draw still waits for answers or a member has no
+    login to the evaluation room."""
+    from ggzy.experts.choices import DrawStatus, SeatStatus
+    from ggzy.experts.models import Seat
+
+    draw = _committee_draw(section)
     if draw is None:
         return []
-    seats = Seat.objects.filter(draw=draw, status=SeatStatus.CONFIRMED).select_related("expert")
+    if draw.status not in (DrawStatus.COMPLETE, DrawStatus.EVALUATING, DrawStatus.REVEALED):
+        raise ValidationFailed(
+            f"评标委员会尚未组成（专家抽取 {draw.ref}：{draw.get_status_display()}），不能开始评标。",
+            fields={"committee": draw.status},
+        )
+    seats = list(
+        Seat.objects.filter(draw=draw, status=SeatStatus.CONFIRMED)
+        .select_related("expert")
+        .order_by("specialty__code", "position", "pk")
+    )
+    missing = [s.expert.name for s in seats if s.expert.user_id is None]
+    if missing:
+        raise ValidationFailed(
+            f"评标委员会成员{'、'.join(missing)}没有评标专家账号，不能进入评标室。",
+            fields={"committee": "无账号"},
+        )
     return [
         CommitteeSeat(user_id=s.expert.user_id, expert_code=s.expert.code, name=s.expert.name)
-        for s in seats.order_by("pk")
+        for s in seats
         if s.expert.user_id is not None
     ]
+
+
+def committee_started(section: Section, *, clock: Clock) -> None:
+    """The committee taken from the draw has started: the experts app records it (the draw
+    becomes ``evaluating``; the names stop being secret and the draw can later be revealed)."""
+    from ggzy.experts import services as experts_services
+    from ggzy.experts.choices import DrawStatus
+
+    draw = _committee_draw(section)
+    if draw is not None and draw.status == DrawStatus.COMPLETE:
+        experts_services.evaluation_start(actor=None, draw=draw, clock=clock)

@@ -46,6 +46,11 @@ TRANSITIONS: dict[str, Transition] = {
         Transition("vote_chair", frozenset({REVIEW}), None, "推选评标委员会主任"),
         Transition("review_bid", frozenset({REVIEW}), None, "资格和符合性审查"),
         Transition("finish_review", frozenset({REVIEW}), SCORING, "结束审查"),
+        # Clarifications and abnormal-price justifications (clarify_workflow has their own states).
+        Transition("clarify", frozenset({REVIEW, SCORING}), None, "发出或处理澄清"),
+        Transition("answer_clarification", frozenset({REVIEW, SCORING}), None, "答复澄清"),
+        # 客观分: entered by the chair for the committee until the result is computed.
+        Transition("record_objective", frozenset({REVIEW, SCORING}), None, "录入客观分"),
         Transition("score", frozenset({SCORING}), None, "评分"),
         Transition("justify", frozenset({SCORING}), None, "说明评分偏离理由"),
         Transition("sign_scores", frozenset({SCORING}), None, "签署评分"),

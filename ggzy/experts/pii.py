@@ -33,6 +33,12 @@ def id_digest(id_number: str) -> str:
     return base.identity_digest("expert", id_number)
 
 
+def id_digests(id_number: str) -> list[str]:
+    """Every digest the number may be stored under (both suites, current first; see
+    ``disclosure.pii.identity_digests``) — for the "already in the pool" check."""
+    return base.identity_digests("expert", id_number)
+
+
 def id_number_problem(value: str) -> str | None:
     """Why ``value`` is not a valid 18-digit resident identity number (GB 11643 check digit)."""
     value = base.normalise_id_number(value)

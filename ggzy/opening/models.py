@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 
 from ggzy.accounts.models import Organisation, User
+from ggzy.audit.platform_key import algorithm_label
 from ggzy.opening import workflow
 from ggzy.publishing.models import Article, StoredFile
 from ggzy.trading.models import Bid, Section
@@ -42,6 +43,10 @@ class OpeningSession(models.Model):
     )
     record_sha256 = models.CharField("开标记录 PDF SHA-256", max_length=64, blank=True)
     record_signature = models.TextField("主持人签名（平台密钥，base64）", blank=True)
+    # The platform key that signed the record (GGZY_CRYPTO_SUITE at closing; ADR 0028):
+    # "ecdsa-p256-sha256" over the 32-byte SHA-256 of the PDF, or "sm2-sm3" over the PDF itself.
+    record_algorithm = models.CharField("开标记录签名算法", max_length=20, default="ecdsa-p256-sha256")
+    record_key_id = models.CharField("开标记录签名公钥标识", max_length=16, blank=True)
     record_article = models.ForeignKey(
         Article,
         verbose_name="开标记录发布稿",
@@ -58,6 +63,15 @@ class OpeningSession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.section_id} {self.state}"
+
+    @property
+    def record_algorithm_label(self) -> str:
+        return algorithm_label(self.record_algorithm)
+
+    @property
+    def record_suite(self) -> str:
+        """The crypto suite of the record's signature: whose platform key verifies it."""
+        return "sm" if self.record_algorithm == "sm2-sm3" else "intl"
 
 
 class CheckIn(models.Model):

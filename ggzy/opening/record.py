@@ -1,10 +1,12 @@
 """The opening record (开标记录): composed from the session's rows, rendered as DOCX
 (python-docx) and PDF (typst, with the shipped Noto CJK font), signed by the host and published.
 
-The host's signature is the platform key's ECDSA P-256 signature over the PDF's SHA-256, made
-when the host closes the session (the host acted only through authenticated preset steps; the
-audit chain names the host). A certificate-based host signature would replace it once center
-staff bind certificates (docs/formats/opening-hall.md)."""
+The host's signature is the platform key's signature, made when the host closes the session (the
+host acted only through authenticated preset steps; the audit chain names the host): with the key
+of GGZY_CRYPTO_SUITE, recorded in ``record_algorithm`` — ECDSA P-256 over the PDF's 32-byte SHA-256
+(``intl``, as since the first records) or SM2 / SM3 over the PDF itself (``sm``). A
+certificate-based host signature would replace it once center staff bind certificates
+(docs/formats/opening-hall.md)."""
 
 from __future__ import annotations
 
@@ -167,8 +169,8 @@ def record_store(*, session: OpeningSession, clock: Clock) -> None:
     """Render, store (content-addressed) and sign the record; in the closing transaction."""
     import hashlib
 
+    from ggzy.audit.platform_key import platform_signature_algorithm, platform_signing_key
     from ggzy.opening.services import _store_plain
-    from ggzy.sealing import signing
 
     data = compose(session)
     pdf = render_pdf(data)
@@ -183,9 +185,31 @@ def record_store(*, session: OpeningSession, clock: Clock) -> None:
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     )
     session.record_sha256 = pdf_sha
-    key = signing.load_or_create(settings.GGZY_PLATFORM_KEY_PATH)
-    session.record_signature = key.sign(bytes.fromhex(pdf_sha))
-    session.save(update_fields=["record_pdf", "record_docx", "record_sha256", "record_signature"])
+    key = platform_signing_key()
+    session.record_algorithm = platform_signature_algorithm()
+    session.record_key_id = key.key_id
+    session.record_signature = key.sign(signed_message(session.record_algorithm, pdf))
+    session.save(
+        update_fields=[
+            "record_pdf",
+            "record_docx",
+            "record_sha256",
+            "record_signature",
+            "record_algorithm",
+            "record_key_id",
+        ]
+    )
+
+
+def signed_message(algorithm: str, pdf: bytes) -> bytes:
+    """What the record's signature is over: the PDF's SHA-256 (32 bytes) for ECDSA P-256 — as the
+    records signed before suites existed — and the PDF itself for SM2 / SM3, so that the hash
+    inside an ``sm`` signature is SM3 alone (``openssl dgst -sm3 … record.pdf`` checks it)."""
+    import hashlib
+
+    if algorithm == "sm2-sm3":
+        return pdf
+    return hashlib.sha256(pdf).digest()
 
 
 def record_publish(*, actor: Any, session: OpeningSession, clock: Clock) -> Any:

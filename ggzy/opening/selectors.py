@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -110,3 +111,29 @@ def hall_view(*, user: Any, section: Section) -> HallView:
         and session.check_ins.filter(organisation_id=my_bid.organisation_id).exists(),
         confirmed=my_bid is not None and hasattr(my_bid, "opening_confirmation"),
     )
+
+
+def record_signature_problem(session: OpeningSession) -> str:
+    """Why the session's opening record does not verify, in Chinese; "" when it does: the stored
+    PDF must still have the recorded SHA-256, and the signature must be the platform key's of the
+    algorithm the record names (ECDSA P-256 or SM2 — each with its own key, so records made
+    before the deployment switched crypto suite keep verifying)."""
+    from django.core.files.storage import default_storage
+
+    from ggzy.audit.platform_key import platform_signature_valid
+    from ggzy.opening.record import signed_message
+
+    if session.record_pdf is None or not session.record_signature:
+        return "开标记录尚未生成"
+    with default_storage.open(session.record_pdf.path, "rb") as fh:
+        pdf = fh.read()
+    if hashlib.sha256(pdf).hexdigest() != session.record_sha256:
+        return "开标记录 PDF 与记录的 SHA-256 不符（文件被改动）"
+    if not platform_signature_valid(
+        message=signed_message(session.record_algorithm, pdf),
+        signature=session.record_signature,
+        algorithm=session.record_algorithm,
+        key_id=session.record_key_id or None,
+    ):
+        return f"开标记录的平台签名（{session.record_algorithm_label}）无效"
+    return ""

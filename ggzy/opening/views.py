@@ -4,6 +4,7 @@ an ``opening.services`` call."""
 
 from __future__ import annotations
 
+import base64
 import json
 from typing import Any
 
@@ -219,6 +220,14 @@ def record_file(request: HttpRequest, code: str, ext: str) -> HttpResponseBase:
     except NotFound as exc:
         return _error(request, exc)
     session = selectors.session_peek(section)
+    if ext == "sig":  # the platform's signature (DER) for openssl; algorithm: record_algorithm
+        if session.record_pdf is None or not session.record_signature:
+            return _error(request, NotFound("开标记录尚未生成"))
+        response = HttpResponse(
+            base64.b64decode(session.record_signature), content_type="application/octet-stream"
+        )
+        response["Content-Disposition"] = f'attachment; filename="record-{section.code}.sig"'
+        return response
     stored = session.record_pdf if ext == "pdf" else session.record_docx
     if stored is None:
         return _error(request, NotFound("开标记录尚未生成"))

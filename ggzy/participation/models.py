@@ -74,7 +74,9 @@ class Comment(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=Q(contact_encrypted="") | Q(contact_encrypted__startswith="gf1."),
+                condition=Q(contact_encrypted="")
+                | Q(contact_encrypted__startswith="gf1.")
+                | Q(contact_encrypted__startswith="gs1."),
                 name="comment_contact_encrypted",
             )
         ]
@@ -127,7 +129,9 @@ class Question(models.Model):
         indexes = [models.Index(fields=["status", "submitted_at"], name="question_queue")]
         constraints = [
             models.CheckConstraint(
-                condition=Q(contact_encrypted="") | Q(contact_encrypted__startswith="gf1."),
+                condition=Q(contact_encrypted="")
+                | Q(contact_encrypted__startswith="gf1.")
+                | Q(contact_encrypted__startswith="gs1."),
                 name="question_contact_encrypted",
             ),
             models.CheckConstraint(

@@ -4,7 +4,8 @@ A backup is a folder::
 
     ggzy-backup-20261126T193000Z/
       manifest.json        what is in it: parts, files, row counts, audit chain head (canonical JSON)
-      manifest.sig         ECDSA signature of manifest.json with the platform key (base64)
+      manifest.sig         signature of manifest.json with the platform key (base64 DER): ECDSA
+                           P-256 or SM2, per GGZY_CRYPTO_SUITE, named in the manifest's signer
       database.sqlite3.enc or database.pgdump.enc
       files.tar.enc        every file of the file store, as a tar stream
 
@@ -47,14 +48,15 @@ from django.core.files.storage import default_storage
 from django.db import connection, transaction
 
 from ggzy.audit.models import ChainHead
+from ggzy.audit.platform_key import platform_public_pem, platform_signature_algorithm, platform_signing_key
 from ggzy.audit.selectors import audit_verify
 from ggzy.audit.services import audit_record
 from ggzy.core.canonical import canonical_json
 from ggzy.core.clock import Clock, system_clock
-from ggzy.core.errors import ValidationFailed
+from ggzy.core.errors import GgzyError, ValidationFailed
 from ggzy.platform import backupcrypt
 from ggzy.platform.models import BackupDrill
-from ggzy.sealing import signing
+from ggzy.sealing import signing, suites
 
 logger = logging.getLogger("ggzy.backup")
 
@@ -64,8 +66,10 @@ SIGNATURE = "manifest.sig"
 DB_PART = {"sqlite": "database.sqlite3.enc", "postgresql": "database.pgdump.enc"}
 FILES_PART = "files.tar.enc"
 COPY_CHUNK = 1024 * 1024
-# Probe files written by /readyz are transient, never backed up.
-SKIP_PREFIXES = ("readyz/",)
+# Transient, never backed up: /readyz probes, the parts of unfinished bid uploads in an object
+# store (ggzy.trading.upload_store: not bids) and a running restore drill's scratch copy.
+SKIP_PREFIXES = ("readyz/", "bid-uploads/", ".drill/")
+DRILL_PREFIX = ".drill/"
 # A restore target holding rows in any of these already has data of its own (migrations fill
 # reference tables such as categories, never these).
 DATA_MODELS = (
@@ -150,8 +154,9 @@ def backup_key() -> BackupKey:
     return BackupKey(backupcrypt.parse_key(path.read_text()), str(path), created=True)
 
 
-def _platform_key() -> signing.SigningKey:
-    return signing.load_or_create(Path(settings.GGZY_PLATFORM_KEY_PATH))
+def _platform_key() -> signing.SigningKey | suites.SMSigningKey:
+    """The platform key of GGZY_CRYPTO_SUITE (ECDSA P-256, or SM2 under ``sm``)."""
+    return platform_signing_key()
 
 
 # ---------------------------------------------------------------- helpers
@@ -171,6 +176,15 @@ def vendor() -> str:
 def _sha256_file(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(COPY_CHUNK), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _sha256_stored(storage: Any, name: str) -> str:
+    """SHA-256 of a file in a storage, read back through the storage (streamed)."""
+    digest = hashlib.sha256()
+    with storage.open(name, "rb") as fh:
         for block in iter(lambda: fh.read(COPY_CHUNK), b""):
             digest.update(block)
     return digest.hexdigest()
@@ -255,6 +269,9 @@ def _pg_facts(cursor: Any) -> tuple[dict[str, int], dict[str, Any]]:
 def storage_files() -> list[str]:
     """Every file in the file store (relative names, sorted), probes excluded."""
     found: list[str] = []
+    iter_names = getattr(default_storage, "iter_names", None)
+    if iter_names is not None:  # an object store lists every key at once (ggzy.core.s3)
+        return sorted(n for n in iter_names() if not n.startswith(SKIP_PREFIXES))
 
     def walk(prefix: str) -> None:
         try:
@@ -414,7 +431,11 @@ def backup_create(
                 "chunk": backupcrypt.CHUNK,
                 "key_id": key.key_id,
             },
-            "signer": {"key_id": signer.key_id, "public_key_pem": signer.public_pem().decode("ascii")},
+            "signer": {
+                "key_id": signer.key_id,
+                "public_key_pem": signer.public_pem().decode("ascii"),
+                "algorithm": platform_signature_algorithm(),
+            },
         }
         body = canonical_json(manifest)
         (work / MANIFEST).write_bytes(body)
@@ -437,20 +458,35 @@ def backup_verify(path: Path, *, public_pem: bytes | None = None) -> dict[str, A
         raise BackupFailed(f"{path} 不是 ggzy 备份目录（缺少 {MANIFEST} 或 {SIGNATURE}）")
     body = (path / MANIFEST).read_bytes()
     signature = (path / SIGNATURE).read_text().strip()
-    if public_pem is None:
-        key_path = Path(settings.GGZY_PLATFORM_KEY_PATH)
-        if not key_path.exists():
-            raise BackupFailed(
-                f"本实例没有平台密钥（{key_path}），无法校验清单签名；"
-                "请放入平台密钥或用 --public-key 指定公钥"
-            )
-        public_pem = signing.SigningKey.from_pem(key_path.read_bytes()).public_pem()
-    if not signing.verify(public_pem, body, signature):
-        raise BackupFailed("备份清单签名无效：清单被改动，或不是用本平台密钥签署的")
     try:
         manifest = json.loads(body)
-    except ValueError as exc:  # pragma: no cover - a signed manifest is always valid JSON
-        raise BackupFailed("备份清单不是有效的 JSON") from exc
+    except (ValueError, RecursionError) as exc:
+        raise BackupFailed("备份清单不是有效的 JSON（清单被改动？）") from exc
+    # Which of the platform's keys signed it (no algorithm: a manifest from before suites, ECDSA).
+    # Read before the signature is checked, but it only picks one of this instance's own keys
+    # (or must match the key given), so a forged manifest cannot choose what verifies it.
+    signer = manifest.get("signer") if isinstance(manifest, dict) else None
+    algorithm = signer.get("algorithm", "ecdsa-p256-sha256") if isinstance(signer, dict) else None
+    suite = signing.SUITE_OF_ALGORITHM.get(algorithm) if isinstance(algorithm, str) else None
+    if suite is None:
+        raise BackupFailed(f"备份清单的签名算法无法识别：{str(algorithm)[:40]}")
+    if public_pem is None:
+        key_path = signing.suite_key_path(Path(settings.GGZY_PLATFORM_KEY_PATH), suite)
+        if not key_path.exists():
+            raise BackupFailed(
+                f"本实例没有签署该备份的平台密钥（{algorithm}，{key_path}），无法校验清单签名；"
+                "请放入平台密钥或用 --public-key 指定公钥"
+            )
+        public_pem = platform_public_pem(suite=suite)
+        assert public_pem is not None  # the key file exists
+    try:
+        key_suite = suites.load_any_public_key(public_pem)[0].name
+    except suites.SuiteError as exc:
+        raise BackupFailed(f"平台公钥无法读取：{exc}") from exc
+    if key_suite != suite:
+        raise BackupFailed(f"备份清单用 {algorithm} 签署，给出的公钥属于另一密码套件（{key_suite}）")
+    if not suites.verify_b64(public_pem, body, signature):
+        raise BackupFailed("备份清单签名无效：清单被改动，或不是用本平台密钥签署的")
     if manifest.get("format") != FORMAT:
         raise BackupFailed(f"不支持的备份格式：{manifest.get('format')}")
     key = backup_key()
@@ -707,12 +743,36 @@ def _database_url(dbname: str) -> str:
 
 def _restore_scratch(path: Path, manifest: dict[str, Any], scratch: Path, progress: Progress | None) -> dict:
     """Restore into a scratch database and folder; return what was found there."""
+    # An object store restores into a scratch prefix of the same bucket (the drill exercises the
+    # store's own writes and compares the objects' hashes), removed afterwards; else a scratch folder.
+    scratch_id = f"{DRILL_PREFIX}{uuid.uuid4().hex[:12]}/"
+    live: Any = default_storage
+    store = None
+    if hasattr(live, "with_location"):
+        store = live.with_location(f"{live.location}/{scratch_id}".strip("/"))
+    try:
+        facts = _restore_scratch_into(path, manifest, scratch, progress, store)
+    finally:
+        if store is not None:
+            live.delete_prefix(scratch_id)
+    if store is not None:
+        facts["file_store"] = store.describe()
+    return facts
+
+
+def _restore_scratch_into(
+    path: Path, manifest: dict[str, Any], scratch: Path, progress: Progress | None, store: Any
+) -> dict:
     key = backup_key().key
     db_part = path / DB_PART[manifest["database"]["vendor"]]
     files_dir = scratch / "files"
     files_dir.mkdir()
 
     def write(name: str, content: IO[bytes]) -> None:
+        if store is not None:
+            if store.save(name, File(content)) != name:
+                raise BackupFailed(f"文件 {name} 在演练存储中重复")
+            return
         target = (files_dir / name).resolve()
         if not target.is_relative_to(files_dir.resolve()):
             raise BackupFailed(f"文件名不安全：{name}")
@@ -744,6 +804,10 @@ def _restore_scratch(path: Path, manifest: dict[str, Any], scratch: Path, progre
         facts["files"] = _restore_files(path / FILES_PART, key, manifest, write, progress)
     mismatched = []
     for entry in manifest["files"]:
+        if store is not None:
+            if not store.exists(entry["path"]) or _sha256_stored(store, entry["path"]) != entry["sha256"]:
+                mismatched.append(entry["path"])
+            continue
         target = files_dir / entry["path"]
         if not target.is_file() or _sha256_file(target) != entry["sha256"]:
             mismatched.append(entry["path"])
@@ -786,9 +850,11 @@ def backup_drill(
         if not facts["chain_ok"]:
             problems.append(f"恢复后的审计链校验失败：{facts['chain_output']}")
         figures["chain_verify"] = facts["chain_output"][-200:]
+        figures["file_store"] = facts.get("file_store", "local")
         if "scratch_database" in facts:
             figures["scratch_database"] = facts["scratch_database"]
-    except (ValidationFailed, backupcrypt.BackupCryptoError, OSError, subprocess.SubprocessError) as exc:
+    # (GgzyError: also an unreachable or full object store — recorded as a failed drill)
+    except (GgzyError, backupcrypt.BackupCryptoError, OSError, subprocess.SubprocessError) as exc:
         problems.append(f"{type(exc).__name__}: {exc}"[:1000])
     finally:
         shutil.rmtree(scratch, ignore_errors=True)

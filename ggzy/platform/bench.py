@@ -293,6 +293,7 @@ CAPABILITIES: list[tuple[str, str, dict[str, Any]]] = [
     ("expert_draw", "ggzy.experts.bench:bench_draw", {"pool": 100_000, "avoid": 5_000, "repeat": 20}),
     ("annual_report", "ggzy.annual_report.bench:bench_annual_report", {"year": 2021, "repeat": 3}),
     ("evaluation_scoring", "ggzy.evaluation.bench:bench_scoring", {"bids": 300, "experts": 9}),
+    ("evaluation_stats", "ggzy.evaluation.bench:bench_stats", {"repeat": 5}),
     ("bid_submission", "ggzy.trading.bench_bids:bench_bid_submission", {"size_mb": 64}),
     ("backup", "ggzy.platform.bench_ops:bench_backup", {}),
     ("opening_throughput", "ggzy.opening.bench:bench_open_throughput", {"size_mb": 1024}),

@@ -816,6 +816,8 @@ def load_current(
         bid_deadline=deadline,
         opening_at=deadline,
         summary_keys=["price", "duration"],
+        evaluation_method="comprehensive_assessment",
+        evaluation_params=DEMO_WORKS_METHOD,
     )
     trading.tender_file_upload(
         actor=tenderer_user,
@@ -831,6 +833,23 @@ def load_current(
     )
     trading.section_publish(actor=tenderer_user, section=section, clock=clock)
     summary.section_code = section.code
+
+
+# The demo section's 综合评估法 as its tender file announces it (ggzy.evaluation.methods JSON).
+DEMO_WORKS_METHOD: dict[str, Any] = {
+    "method": "comprehensive_assessment",
+    "category": "works",
+    "criteria": [
+        {"key": "tech", "name": "施工组织设计", "points": "35", "kind": "subjective"},
+        {"key": "team", "name": "项目管理机构", "points": "15", "kind": "subjective"},
+    ],
+    "price_points": "50",
+    "base_price": {"kind": "trimmed_mean", "k": {"low": "0.95", "high": "0.98", "step": "0.01"}},
+    "slopes": {"above": "1", "below": "0.5"},
+    "tie_break": ["lower_bid_price"],
+    "candidate_count": 3,
+    "deviation_check": {"points": "10"},
+}
 
 
 def load_current_or_explain(

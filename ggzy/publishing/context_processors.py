@@ -3,7 +3,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 
-from ggzy.accounts.choices import Role
+from ggzy.accounts.choices import CENTER_ROLES, Role
 from ggzy.compliance.services import can_view as compliance_can_view
 
 REVIEW_ROLES = (Role.FIRST_REVIEWER, Role.REVIEWER, Role.SECOND_REVIEWER, Role.SIGNER)
@@ -50,11 +50,22 @@ def back_office(request: HttpRequest) -> dict[str, Any]:
         # The evaluation room (ggzy.evaluation): experts see their committees' sections. Resolved
         # here so the nav works before ggzy.evaluation.urls is included in config/urls.py.
         "evaluation_url": _evaluation_url() if user.has_role(Role.EXPERT) else "",
+        # The committee's clarification requests to the bidder's organisation (ggzy.evaluation).
+        "clarifications_url": _evaluation_url("evaluation:bidder_clarifications")
+        if user.has_role(Role.BIDDER)
+        else "",
+        # The losing bidders' result notifications and the trading statistics (ggzy.evaluation).
+        "result_notifications_url": _evaluation_url("evaluation:notifications")
+        if user.has_role(Role.BIDDER)
+        else "",
+        "trading_stats_url": _evaluation_url("evaluation:stats")
+        if (user.is_center_staff and user.has_role(*CENTER_ROLES)) or user.has_role(Role.SUPERVISOR)
+        else "",
     }
 
 
-def _evaluation_url() -> str:
+def _evaluation_url(name: str = "evaluation:room_list") -> str:
     try:
-        return reverse("evaluation:room_list")
+        return reverse(name)
     except NoReverseMatch:
         return ""

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.functional import cached_property
 
 from ggzy.accounts.models import Organisation, User
 from ggzy.publishing.choices import (
@@ -14,6 +15,7 @@ from ggzy.publishing.choices import (
     ReviewStepCode,
     TradeDomain,
 )
+from ggzy.sealing import certs
 
 
 class Category(models.Model):
@@ -307,6 +309,36 @@ class VisitDay(models.Model):
         return f"{self.date} {self.key} {self.count}"
 
 
+class PublicationDayCount(models.Model):
+    """Items first published (version 1) per Shanghai calendar day and kind: the annual report's
+    and the statistics' counts read these few thousand rows instead of grouping every notice and
+    article of the year (11 s at 873k items on SQLite).
+
+    The database keeps them, not our code: triggers on the article and notice tables add and
+    subtract on every INSERT, UPDATE and DELETE (migration 0006), so a bulk load, a fixture or a
+    hand-written UPDATE cannot make them drift. ``kind`` is the notice kind ("" for articles),
+    ``category_id`` the article's category (0 for notices). ADR 0031."""
+
+    day = models.DateField("发布日期（北京时间）")
+    model = models.CharField(max_length=10)  # "article" | "notice"
+    kind = models.CharField(max_length=20, default="")
+    domain = models.CharField(max_length=20, default="")
+    category_id = models.BigIntegerField(default=0)
+    count = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "发布量（日）"
+        verbose_name_plural = verbose_name
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "model", "kind", "domain", "category_id"], name="uniq_publication_day"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.model} {self.kind or self.category_id} {self.domain} {self.count}"
+
+
 class AgencyMandate(models.Model):
     """The tenderer's mandate (委托) to an agency for one project: an agency may publish notices
     only for projects some tenderer has mandated it for, while the mandate is valid and not
@@ -369,3 +401,21 @@ class NoticeSignature(models.Model):
 
     def __str__(self) -> str:
         return f"{self.notice_id} · {self.serial_hex}"
+
+    @cached_property
+    def key_type(self) -> str:
+        """ "rsa", "ec-p256" or "sm2": the certificate's key, hence the signature algorithm."""
+        try:
+            return certs.key_type(certs.load_certificate(bytes(self.certificate_der)))
+        except certs.CertificateProblem:
+            return ""
+
+    @property
+    def algorithm_label(self) -> str:
+        """ "RSA / SHA-256", "ECDSA P-256 / SHA-256" or "SM2 / SM3" — shown with the signature."""
+        return certs.SIGNATURE_ALGORITHMS.get(self.key_type, "未知")
+
+    @property
+    def openssl_dgst_options(self) -> str:
+        """What ``openssl dgst`` needs to verify it: ``-sha256``, or ``-sm3 -sigopt distid:…``."""
+        return certs.openssl_dgst_options(self.key_type)

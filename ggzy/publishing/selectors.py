@@ -25,6 +25,7 @@ from ggzy.publishing.models import (
     Category,
     Notice,
     NoticeSignature,
+    PublicationDayCount,
     Release,
     ReviewChain,
     ReviewRecord,
@@ -271,22 +272,29 @@ class PublicationStats:
 
 def publication_stats(*, year: int) -> PublicationStats:
     """Counts of items first published in ``year`` (a correction is not a new item), as the annual
-    report counts them: 招标公告 includes change notices; 中标公示 are award notices."""
-    start = dt.datetime(year, 1, 1, tzinfo=SHANGHAI)
-    end = dt.datetime(year + 1, 1, 1, tzinfo=SHANGHAI)
-    window = Q(published_at__gte=start, published_at__lt=end, version=1)
-    articles = dict(
-        Article.objects.filter(window)
-        .values_list("category__code")
-        .annotate(n=Count("pk"))
-        .values_list("category__code", "n")
+    report counts them: 招标公告 includes change notices; 中标公示 are award notices.
+
+    Read from the per-day counts the database keeps (:class:`PublicationDayCount`, ADR 0031): at
+    most 366 × kinds rows a year, so the cost does not grow with the number of notices."""
+    days = PublicationDayCount.objects.filter(day__year=year)
+    by_category = dict(
+        days.filter(model="article")
+        .values_list("category_id")
+        .annotate(n=Sum("count"))
+        .values_list("category_id", "n")
     )
-    categories = {c.code: articles.get(c.code, 0) for c in Category.objects.all()}
-    by_kind_domain = list(Notice.objects.filter(window).values_list("kind", "domain").annotate(n=Count("pk")))
+    categories = {c.code: int(by_category.get(c.pk, 0)) for c in Category.objects.all()}
+    by_kind_domain = list(
+        days.filter(model="notice")
+        .values_list("kind", "domain")
+        .annotate(n=Sum("count"))
+        .values_list("kind", "domain", "n")
+    )
     notices_by_kind = dict.fromkeys(NoticeKind.values, 0)
     tender_by_domain = dict.fromkeys(TradeDomain.values, 0)
     award_by_domain = dict.fromkeys(TradeDomain.values, 0)
     for kind, domain, n in by_kind_domain:
+        n = int(n)
         notices_by_kind[kind] += n
         if kind in (NoticeKind.TENDER, NoticeKind.CHANGE):
             tender_by_domain[domain] += n
@@ -488,3 +496,49 @@ def notice_signed_as_stored(notice: Notice) -> bool:
     through the signed submission."""
     digest = hashlib.sha256(notice_canonical_bytes(notice)).hexdigest()
     return notice.signatures.filter(canonical_sha256=digest).exists()
+
+
+def publication_counts_by_month(*, year: int) -> dict[str, list[int]]:
+    """Items first published in ``year`` per month: ``{"article": [12 counts], "<notice kind>":
+    […]}``, summed in the database over the per-day counts (ADR 0031)."""
+    rows = (
+        PublicationDayCount.objects.filter(day__year=year)
+        .annotate(month=ExtractMonth("day"))
+        .values_list("model", "kind", "month")
+        .annotate(n=Sum("count"))
+        .values_list("model", "kind", "month", "n")
+    )
+    series: dict[str, list[int]] = {}
+    for model, kind, month, n in rows:
+        key = "article" if model == "article" else kind
+        series.setdefault(key, [0] * 12)[int(month) - 1] += int(n)
+    return series
+
+
+def publication_counts_live(*, year: int) -> dict[tuple[str, str, str, int], int]:
+    """The same counts grouped from the article and notice rows themselves — what the per-day
+    counts must always equal. Slow on a large year (it reads every row); for tests and the
+    operator's ``ggzy report verify-counts``, never for a page."""
+    start = dt.datetime(year, 1, 1, tzinfo=SHANGHAI)
+    end = dt.datetime(year + 1, 1, 1, tzinfo=SHANGHAI)
+    window = Q(published_at__gte=start, published_at__lt=end, version=1)
+    live: dict[tuple[str, str, str, int], int] = {}
+    for category_id, n in Article.objects.filter(window).values_list("category_id").annotate(n=Count("pk")):
+        live[("article", "", "", int(category_id))] = int(n)
+    for kind, domain, n in (
+        Notice.objects.filter(window).values_list("kind", "domain").annotate(n=Count("pk"))
+    ):
+        live[("notice", kind, domain, 0)] = int(n)
+    return live
+
+
+def publication_counts_kept(*, year: int) -> dict[tuple[str, str, str, int], int]:
+    """The per-day counts of ``year`` summed per key, zero rows left out (compare with
+    :func:`publication_counts_live`)."""
+    rows = (
+        PublicationDayCount.objects.filter(day__year=year)
+        .values_list("model", "kind", "domain", "category_id")
+        .annotate(n=Sum("count"))
+        .values_list("model", "kind", "domain", "category_id", "n")
+    )
+    return {(m, k, d, int(c)): int(n) for m, k, d, c, n in rows if n}

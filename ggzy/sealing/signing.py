@@ -1,6 +1,8 @@
 """Detached ECDSA P-256 / SHA-256 signatures over bytes, with PEM keys. Suite ``intl``.
 
 Signatures are DER-encoded (what ``openssl dgst -sha256 -verify`` accepts) and carried as base64.
+:func:`load_or_create_for_suite` gives the platform key of either suite (``sm``: an SM2
+:class:`ggzy.sealing.suites.SMSigningKey` with the same interface).
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from pathlib import Path
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
+
+from ggzy.sealing import suites
 
 
 @dataclass(frozen=True)
@@ -76,4 +80,39 @@ def load_or_create(path: Path) -> SigningKey:
     tmp.write_bytes(key.private_pem())
     tmp.chmod(0o600)
     tmp.replace(path)
+    return key
+
+
+# --- the platform key of a crypto suite ----------------------------------------------------------
+
+# What a platform signature of each suite is, as recorded next to it (audit checkpoints).
+ALGORITHM_OF_SUITE = {suites.INTL: "ecdsa-p256-sha256", suites.SM: "sm2-sm3"}
+SUITE_OF_ALGORITHM = {algorithm: suite for suite, algorithm in ALGORITHM_OF_SUITE.items()}
+
+
+def suite_key_path(path: Path, suite: str) -> Path:
+    """Where the platform key of ``suite`` lives: ``path`` itself for ``intl``, its sibling with
+    ``-sm2`` before the suffix for ``sm`` (``platform-key.pem`` → ``platform-key-sm2.pem``). Two
+    files, because the intl key keeps signing what has not moved to ``sm`` yet."""
+    suites.suite_by_name(suite)
+    if suite == suites.INTL:
+        return path
+    return path.with_name(f"{path.stem}-sm2{path.suffix}")
+
+
+def load_or_create_for_suite(path: Path, suite: str) -> SigningKey | suites.SMSigningKey:
+    """The platform key of ``suite`` (:func:`suite_key_path` of ``path``), created (mode 0600) on
+    first use: ECDSA P-256 (:class:`SigningKey`) or SM2 (:class:`suites.SMSigningKey`) — the same
+    interface (``sign``, ``key_id``, ``public_pem``)."""
+    if suite == suites.INTL:
+        return load_or_create(path)
+    target = suite_key_path(path, suite)
+    if target.exists():
+        return suites.SMSigningKey.from_pem(target.read_bytes())
+    target.parent.mkdir(parents=True, exist_ok=True)
+    key = suites.SMSigningKey.generate()
+    tmp = target.with_suffix(".tmp")
+    tmp.write_bytes(key.private_pem())
+    tmp.chmod(0o600)
+    tmp.replace(target)
     return key

@@ -21,6 +21,7 @@ class SectionStatus(models.TextChoices):
     PUBLISHED = workflow.PUBLISHED, workflow.STATUS_LABELS[workflow.PUBLISHED]
     BIDDING_CLOSED = workflow.BIDDING_CLOSED, workflow.STATUS_LABELS[workflow.BIDDING_CLOSED]
     TERMINATED = workflow.TERMINATED, workflow.STATUS_LABELS[workflow.TERMINATED]
+    FAILED = workflow.FAILED, workflow.STATUS_LABELS[workflow.FAILED]
 
 
 class TenderFileKind(models.TextChoices):
@@ -38,12 +39,26 @@ class SummaryFieldType(models.TextChoices):
 
 
 class EvaluationMethod(models.TextChoices):
-    """Placeholder for the evaluation method (the evaluation issue computes with it)."""
+    """The evaluation method (评标办法): the glossary's keys, the same as the evaluation's
+    (``ggzy.evaluation.methods``). The trade domain decides which are allowed
+    (``workflow.METHODS_BY_DOMAIN``); ``section_update`` refuses the others."""
 
-    LOWEST_EVALUATED_PRICE = "lowest_evaluated_price", "经评审的最低投标价法"
-    LOWEST_PRICE = "lowest_price", "最低评标价法"
-    COMPREHENSIVE = "comprehensive", "综合评估法/综合评分法"
-    OTHER = "other", "其他"
+    COMPREHENSIVE_SCORING = (
+        workflow.COMPREHENSIVE_SCORING,
+        workflow.METHOD_LABELS[workflow.COMPREHENSIVE_SCORING],
+    )
+    LOWEST_EVALUATED_PRICE = (
+        workflow.LOWEST_EVALUATED_PRICE,
+        workflow.METHOD_LABELS[workflow.LOWEST_EVALUATED_PRICE],
+    )
+    COMPREHENSIVE_ASSESSMENT = (
+        workflow.COMPREHENSIVE_ASSESSMENT,
+        workflow.METHOD_LABELS[workflow.COMPREHENSIVE_ASSESSMENT],
+    )
+    LOWEST_REVIEWED_PRICE = (
+        workflow.LOWEST_REVIEWED_PRICE,
+        workflow.METHOD_LABELS[workflow.LOWEST_REVIEWED_PRICE],
+    )
 
 
 class DeadlineChangeCause(models.TextChoices):

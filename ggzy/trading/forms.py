@@ -13,6 +13,7 @@ from django import forms
 from ggzy.accounts.choices import OrganisationKind
 from ggzy.accounts.models import Organisation
 from ggzy.publishing.forms import MoneyField, ShanghaiDateTimeField
+from ggzy.trading import workflow
 from ggzy.trading.choices import EvaluationMethod, Procedure, TradeDomain
 from ggzy.trading.config import trading_rules
 
@@ -25,6 +26,15 @@ def _req(label: str) -> dict[str, str]:
 
 def _choice(label: str) -> dict[str, str]:
     return {"required": f"请选择{label}", "invalid_choice": f"请选择有效的{label}"}
+
+
+def _method_groups() -> list[tuple[str, list[tuple[str, str]]]]:
+    """The evaluation methods grouped by the trade domain that allows them (the service checks
+    the section's domain)."""
+    return [
+        (TradeDomain(domain).label, [(m, EvaluationMethod(m).label) for m in methods])
+        for domain, methods in workflow.METHODS_BY_DOMAIN.items()
+    ]
 
 
 class OrgChoiceField(forms.ModelChoiceField):
@@ -157,7 +167,7 @@ class SectionForm(forms.Form):
     evaluation_method = forms.ChoiceField(
         label="评标办法",
         required=False,
-        choices=[("", "（暂不确定）"), *EvaluationMethod.choices],
+        choices=[("", "（暂不确定）"), *_method_groups()],
         error_messages=_choice("评标办法"),
     )
     evaluation_params = forms.CharField(

@@ -13,7 +13,7 @@ from ggzy.accounts.choices import Role
 from ggzy.accounts.models import User
 from ggzy.core.clock import Clock, system_clock
 from ggzy.core.errors import PermissionDenied, ValidationFailed
-from ggzy.core.fieldcrypt import PREFIX, FieldCipher, FieldCryptError
+from ggzy.core.fieldcrypt import FieldCipher, FieldCryptError
 from ggzy.disclosure import pii
 from ggzy.disclosure.models import DisclosureRequest
 from ggzy.disclosure.services import _common as c
@@ -46,17 +46,16 @@ class RekeyResult:
         }
 
 
-def _under_current_key(key_id: str) -> Q:
-    """Every non-empty token of the row names the current key."""
-    prefix = f"{PREFIX}.{key_id}."
+def _under_current_key(prefix: str) -> Q:
+    """Every non-empty token of the row names the current suite and key (``prefix``, e.g. ``gs1.<id>.``)."""
     condition = Q()
     for column in COLUMNS.values():
         condition &= Q(**{column: ""}) | Q(**{f"{column}__startswith": prefix})
     return condition
 
 
-def _stale(key_id: str) -> Any:
-    return DisclosureRequest.objects.exclude(_under_current_key(key_id))
+def _stale(prefix: str) -> Any:
+    return DisclosureRequest.objects.exclude(_under_current_key(prefix))
 
 
 def _require_admin(actor: User | None) -> None:
@@ -96,11 +95,12 @@ def disclosure_pii_rekey(
         raise ValidationFailed("每批数量至少为1", fields={"batch": "至少为1"})
     cipher = pii.cipher()
     key_id = cipher.current_key_id
+    prefix = cipher.current_prefix
     tokens = dict.fromkeys(COLUMNS, 0)
     requests = batches = 0
     last_pk = 0
     while True:
-        pks = list(_stale(key_id).filter(pk__gt=last_pk).order_by("pk").values_list("pk", flat=True)[:batch])
+        pks = list(_stale(prefix).filter(pk__gt=last_pk).order_by("pk").values_list("pk", flat=True)[:batch])
         if not pks:
             break
         last_pk = pks[-1]
@@ -111,14 +111,18 @@ def disclosure_pii_rekey(
                 DisclosureRequest.objects.select_for_update()
                 .filter(pk__in=pks)
                 .order_by("pk")
-                .values_list("pk", *COLUMNS.values())
+                .values_list("pk", "id_doc_type", "id_digest", *COLUMNS.values())
             )
-            for pk, *values in rows:
+            for pk, doc_type, digest, *values in rows:
                 changes: dict[str, str] = {}
                 for (name, column), token in zip(COLUMNS.items(), values, strict=True):
                     if cipher.needs_rotation(token):
                         changes[column] = _rotate(cipher, name, token)
                         changed_tokens[name] += 1
+                if "id_number_encrypted" in changes:  # a suite switch changes the blind index too
+                    number = cipher.decrypt(changes["id_number_encrypted"], context=pii.context("id_number"))
+                    if (new_digest := pii.identity_digest(doc_type, number)) != digest:
+                        changes["id_digest"] = new_digest
                 if changes:
                     DisclosureRequest.objects.filter(pk=pk).update(**changes)
                     changed_rows += 1
@@ -140,5 +144,5 @@ def disclosure_pii_rekey(
         requests=requests,
         tokens=tokens,
         batches=batches,
-        remaining=_stale(key_id).count(),
+        remaining=_stale(prefix).count(),
     )

@@ -5,19 +5,20 @@ from __future__ import annotations
 import datetime as dt
 import io
 
-from django.conf import settings
 from django.db import transaction
 
 from ggzy.accounts.models import User
+from ggzy.audit.platform_key import platform_signature_valid, platform_signing_key
 from ggzy.core.clock import Clock, local_date, system_clock
 from ggzy.core.errors import InvalidTransition, PermissionDenied, ValidationFailed
 from ggzy.evaluation import notice_body, periods, report, selectors, workflow
 from ggzy.evaluation.models import EvaluatedBid, Evaluation, ResultObjection
+from ggzy.evaluation.services import notification
 from ggzy.evaluation.services._common import audit, lock, transition
 from ggzy.publishing.choices import NoticeKind
 from ggzy.publishing.services import notices
 from ggzy.publishing.services.files import stored_file_put
-from ggzy.sealing import signing
+from ggzy.sealing import signing, suites
 
 TEXT_MAX = 4000
 
@@ -126,14 +127,17 @@ def objection_answer(
     return row
 
 
-def platform_key() -> signing.SigningKey:
-    return signing.load_or_create(settings.GGZY_PLATFORM_KEY_PATH)
+def platform_key() -> signing.SigningKey | suites.SMSigningKey:
+    """The deployment's platform key (GGZY_CRYPTO_SUITE: P-256 or SM2); each letter and notification
+    keeps the id of the key that signed it, so letters signed before a switch still verify."""
+    return platform_signing_key()
 
 
 @transaction.atomic
 def award_confirm(*, actor: User, evaluation: Evaluation, clock: Clock = system_clock) -> Evaluation:
     """The tenderer confirms the first candidate after the publicity with no open objection;
-    the award letter (中标通知书) PDF is generated and signed with the platform key."""
+    the award letter (中标通知书) PDF is generated and signed with the platform key, and every other
+    bidder gets its signed result notification (``services.notification``) in this transaction."""
     evaluation = lock(evaluation)
     _require_tenderer_side(actor, evaluation)
     transition(evaluation, "confirm_award")
@@ -161,6 +165,7 @@ def award_confirm(*, actor: User, evaluation: Evaluation, clock: Clock = system_
         amount=str(evaluation.winner.price),
         letter_sha256=evaluation.award_letter_pdf.sha256,
     )
+    notification.notifications_issue(actor=actor, evaluation=evaluation, clock=clock)
     return evaluation
 
 
@@ -169,8 +174,9 @@ def winner_decline(
     *, actor: User, evaluation: Evaluation, reason: str, clock: Clock = system_clock
 ) -> Evaluation:
     """The winner declines (放弃中标 / 不按规定签订合同): the tenderer may award the next candidate
-    in rank order (实施条例 Art. 55), who gets a new signed award letter; with no candidate left the
-    evaluation fails and the section must be re-tendered."""
+    in rank order (实施条例 Art. 55), who gets a new signed award letter (and the other bidders a new
+    round of result notifications); with no candidate left the evaluation fails and the section
+    must be re-tendered (``services.termination``)."""
     evaluation = lock(evaluation)
     _require_tenderer_side(actor, evaluation)
     transition(evaluation, "winner_declines")
@@ -209,6 +215,8 @@ def winner_decline(
         declined=previous,
         next=evaluation.winner.bidder_name if evaluation.winner else None,
     )
+    if evaluation.winner is not None:
+        notification.notifications_issue(actor=actor, evaluation=evaluation, clock=clock)
     return evaluation
 
 
@@ -254,4 +262,6 @@ def award_letter_verify(evaluation: Evaluation, pdf: bytes) -> bool:
     """True when ``pdf`` is the award letter signed by the platform key."""
     if not evaluation.award_letter_signature:
         return False
-    return signing.verify(platform_key().public_pem(), pdf, evaluation.award_letter_signature)
+    return platform_signature_valid(
+        message=pdf, signature=evaluation.award_letter_signature, key_id=evaluation.award_letter_key_id
+    )

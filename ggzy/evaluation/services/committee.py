@@ -10,7 +10,7 @@ from django.db import transaction
 from ggzy.accounts.models import User
 from ggzy.core.clock import Clock, system_clock
 from ggzy.core.errors import InvalidTransition, PermissionDenied, ValidationFailed
-from ggzy.evaluation import methods, scoring, selectors, sources
+from ggzy.evaluation import clarify_workflow, methods, scoring, selectors, sources
 from ggzy.evaluation.models import DeviationReason, EvaluatedBid, Evaluation, Member, Score
 from ggzy.evaluation.services._common import audit, lock, member_of, transition
 from ggzy.trading.models import Section
@@ -72,12 +72,15 @@ def evaluation_start(
             evaluation=evaluation,
             bid_ref=bid.bid_ref,
             bidder_name=bid.bidder_name,
+            organisation_id=bid.organisation_id,
             price=bid.price,
             sme_kind=bid.sme_kind,
             sme_share=bid.sme_share,
             objective=dict(bid.objective),
             summary=dict(bid.summary),
         )
+    if committee is None:  # the committee came from the draw: the experts app records the start
+        sources.committee_started(section, clock=clock)
     audit(
         evaluation,
         actor=actor,
@@ -154,8 +157,30 @@ def bid_review(
     if not member.is_chair:
         raise PermissionDenied("审查结论由评标委员会主任录入。")
     bid = EvaluatedBid.objects.select_for_update().get(pk=bid.pk, evaluation=evaluation)
+    if (
+        compliant
+        and bid.clarifications.filter(
+            kind=clarify_workflow.ABNORMAL_PRICE, status=clarify_workflow.REJECTED
+        ).exists()
+    ):
+        raise InvalidTransition("该投标已因不能合理说明其报价被否决，不能改为通过。")
+    return record_review(
+        actor=actor,
+        bid=bid,
+        compliant=compliant,
+        reason="" if compliant else _text(reason, "否决理由", "reason"),
+        clock=clock,
+    )
+
+
+def record_review(
+    *, actor: User, bid: EvaluatedBid, compliant: bool, reason: str, clock: Clock
+) -> EvaluatedBid:
+    """Write the committee's review conclusion on a locked bid with its audit event: the one
+    rejection path, also taken when a price is found not justified (services.clarification).
+    The caller holds the transaction and has checked the transition and the chair."""
     bid.compliant = bool(compliant)
-    bid.rejection_reason = "" if compliant else _text(reason, "否决理由", "reason")
+    bid.rejection_reason = "" if compliant else reason
     bid.reviewed_by, bid.reviewed_at = actor, clock.now()
     bid.save(update_fields=["compliant", "rejection_reason", "reviewed_by", "reviewed_at"])
     audit(
@@ -226,7 +251,7 @@ def score_set(
     except KeyError:
         raise ValidationFailed(f"未知的评分因素“{criterion}”。", fields={"criterion": "无效"}) from None
     if c.kind != methods.SUBJECTIVE:
-        raise ValidationFailed(f"“{c.name}”是客观分，由系统计算。", fields={"criterion": "客观分"})
+        raise ValidationFailed(f"“{c.name}”是客观分，由评标委员会主任录入。", fields={"criterion": "客观分"})
     bid = EvaluatedBid.objects.get(pk=bid.pk, evaluation=evaluation)
     if not bid.compliant:
         raise ValidationFailed("被否决的投标文件不参与评分。", fields={"bid": "已否决"})

@@ -12,6 +12,7 @@ from ggzy.core.clock import Clock, system_clock
 from ggzy.core.errors import InvalidTransition, PermissionDenied, ValidationFailed
 from ggzy.evaluation import report, scoring, selectors
 from ggzy.evaluation.models import Evaluation, Member
+from ggzy.evaluation.services import clarification
 from ggzy.evaluation.services._common import audit, lock, member_of, transition
 from ggzy.evaluation.services.committee import _k, _seed
 from ggzy.publishing.services.files import stored_file_put
@@ -32,6 +33,8 @@ def result_compute(*, actor: User, evaluation: Evaluation, clock: Clock = system
     if workflow_check.exists():
         names = "、".join(workflow_check.values_list("name", flat=True))
         raise InvalidTransition(f"以下成员尚未签署评分：{names}。")
+    now = clock.now()
+    clarification.ensure_settled(evaluation, now=now)
     config = selectors.config_of(evaluation)
     bids, scores = selectors.scoring_inputs(evaluation)
     outcome = scoring.evaluate(
@@ -42,7 +45,8 @@ def result_compute(*, actor: User, evaluation: Evaluation, clock: Clock = system
         price_cap=evaluation.price_cap,
         lottery_seed=_seed(evaluation),
     )
-    now = clock.now()
+    # Every price the result flags as abnormally low needs an accepted written justification.
+    clarification.ensure_settled(evaluation, now=now, flagged=[f.bid_id for f in outcome.abnormal_low])
     evaluation.result = report.result_json(outcome)
     evaluation.result_at = now
     failed = scoring.failure(config, outcome)

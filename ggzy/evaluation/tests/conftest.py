@@ -75,6 +75,7 @@ def make_section(world: World) -> Callable[..., Any]:
         domain: str = "procurement",
     ) -> Any:
         n = next(_serial)
+        params = dict(params if params is not None else PARAMS)
         project = Project.objects.create(
             code=f"2026-640400-48-02-{n:06d}",
             name="示范市第一中学实验室设备采购",
@@ -98,8 +99,8 @@ def make_section(world: World) -> Callable[..., Any]:
             name="实验室设备",
             bid_deadline=deadline,
             budget=Decimal("1000000"),
-            evaluation_method="comprehensive",
-            evaluation_params=dict(params if params is not None else PARAMS),
+            evaluation_method=str(params.get("method", "")),
+            evaluation_params=params,
             created_by=world.tenderer,
             created_at=T0 - dt.timedelta(days=30),
         )
@@ -121,6 +122,7 @@ def summaries(
             price=Decimal(price),
             objective={"record": "8"} if objective else {},
             summary={"price": price},
+            organisation_id=org.pk,
         )
         for i, (org, price) in enumerate(zip(world.bidder_orgs, prices, strict=False), 1)
     ]

@@ -19,3 +19,14 @@ def test_bench_scoring_shape() -> None:
 def test_bench_scoring_refuses_empty_sections() -> None:
     with pytest.raises(ValueError):
         bench_scoring(bids=0)
+
+
+@pytest.mark.django_db
+def test_bench_stats_shape() -> None:
+    from ggzy.evaluation.bench import bench_stats
+
+    result = bench_stats(2025, repeat=1)
+    assert (result["benchmark"], result["year"], result["sections_opened"]) == ("evaluation_stats", 2025, 0)
+    assert result["stats_ms"] >= 0
+    with pytest.raises(ValueError):
+        bench_stats(repeat=0)

@@ -297,6 +297,26 @@ def test_report_lists_abnormally_low_prices(world: Any, make_section: Any, ecloc
     ready_for_scoring(world, evaluation, eclock)
     score_all(world, evaluation, eclock, outlier=None)
     sign_everyone(world, evaluation, eclock)
+    # A flagged price needs an accepted written justification before the result (ADR 0026).
+    with pytest.raises(InvalidTransition, match="异常低价"):
+        services.result_compute(actor=world.experts[0], evaluation=evaluation, clock=eclock)
+    request = services.clarification_send(
+        actor=world.experts[0],
+        bid=evaluation.bids.get(bid_ref="B1"),
+        kind="abnormal_price",
+        question="请说明报价的合理性。",
+        clock=eclock,
+    )
+    services.clarification_answer(
+        actor=world.bidders[0],
+        clarification=request,
+        answer="库存设备，成本可控。",
+        confirm_notice=True,
+        clock=eclock,
+    )
+    services.abnormal_price_accept(
+        actor=world.experts[0], clarification=request, note="说明合理", clock=eclock
+    )
     evaluation = services.result_compute(actor=world.experts[0], evaluation=evaluation, clock=eclock)
     # mean = (500000 + 1000000 + 950000) / 3 = 816666.67; 80 % = 653333.33 > 500000: flagged.
     assert [(a["bid_id"], a["threshold"]) for a in evaluation.result["abnormal_low"]] == [("B1", "653333.33")]

@@ -1,5 +1,6 @@
 """The method is frozen at the bid deadline: trading refuses a change, and the evaluation keeps
-the configuration it froze when it started; trading's placeholder keys are translated."""
+the configuration it froze when it started; the section's method key (trading's, the glossary's)
+is the one the evaluation computes with."""
 
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ def test_method_change_after_deadline_refused_by_trading(world: Any, room: Any, 
             section=section,
             name=section.name,
             bid_deadline=section.bid_deadline,
-            evaluation_method="comprehensive",
+            evaluation_method="comprehensive_scoring",
             evaluation_params=changed,
             clock=eclock,
         )
@@ -35,9 +36,10 @@ def test_method_change_after_deadline_refused_by_trading(world: Any, room: Any, 
     assert selectors.config_of(room).price_points == 30
 
 
-def test_trading_keys_translated(world: Any, make_section: Any) -> None:
+def test_trading_key_is_the_method(world: Any, make_section: Any) -> None:
     params = {k: v for k, v in PARAMS.items() if k != "method"}
     section = make_section(params=params)
+    section.evaluation_method = "comprehensive_scoring"
     assert sources.section_method(section).method == methods.COMPREHENSIVE_SCORING
     section.evaluation_method = ""
     section.evaluation_params = {}

@@ -45,6 +45,25 @@ def test_publicity_starting_late_or_early_is_refused() -> None:
         )
 
 
+def test_days_are_beijing_days_whatever_the_timezone_of_the_moment() -> None:
+    # 07:00 Beijing on the day the report arrives is 23:00 UTC the day before: same day, allowed.
+    early_utc = at(20, hour=7).astimezone(dt.UTC)
+    assert early_utc.date() == dt.date(2026, 11, 19)
+    periods.check_candidate_publicity(
+        report_received_on=dt.date(2026, 11, 20),
+        starts_at=early_utc,
+        ends_at=early_utc + dt.timedelta(days=3),
+    )
+    # 01:00 Beijing on 24 November (17:00 UTC on the 23rd) is a day late.
+    late_utc = at(24, hour=1).astimezone(dt.UTC)
+    with pytest.raises(ValidationFailed, match="3 日内发布"):
+        periods.check_candidate_publicity(
+            report_received_on=dt.date(2026, 11, 20),
+            starts_at=late_utc,
+            ends_at=late_utc + dt.timedelta(days=4),
+        )
+
+
 def test_period_lengths_are_parameters() -> None:
     five = periods.PeriodRules(candidate_publicity_min_days=5)
     with pytest.raises(ValidationFailed, match="不得少于 5 日"):

@@ -111,6 +111,18 @@ def _room_post(request: HttpRequest, user: User, evaluation: Evaluation, member:
                     value=request.POST.get(f"score-{c.key}", ""),
                     clock=clock,
                 )
+    elif action == "objective":
+        services.objective_scores_record(
+            actor=user,
+            evaluation=evaluation,
+            bid=_bid(request, evaluation),
+            values={
+                c.key: request.POST.get(f"objective-{c.key}", "")
+                for c in config.criteria
+                if c.kind == methods.OBJECTIVE
+            },
+            clock=clock,
+        )
     elif action == "justify":
         services.deviation_justify(
             actor=user,
@@ -179,6 +191,13 @@ def room(request: HttpRequest, user: User, pk: int) -> HttpResponse:
             except ValidationFailed:
                 flags = []  # not everyone has scored yet: nothing to compare
         context["flags"] = flags
+        sheet = selectors.objective_sheet(evaluation)
+        context["objective_sheet"] = sheet
+        context["objective_missing"] = [row for row in sheet if row["missing"]]
+        context["objective_editable"] = member.is_chair and evaluation.status in (
+            workflow.REVIEW,
+            workflow.SCORING,
+        )
     return render(request, "evaluation/room.html", context)
 
 

@@ -654,14 +654,17 @@ def draw_cancel(*, actor: User, draw: Draw, reason: str, clock: Clock = system_c
 
 
 @transaction.atomic
-def evaluation_start(*, actor: User, draw: Draw, clock: Clock = system_clock) -> Draw:
-    """Center staff record that the evaluation has started: the names stop being secret."""
-    require_pool_staff(actor)
+def evaluation_start(*, actor: User | None, draw: Draw, clock: Clock = system_clock) -> Draw:
+    """Center staff record that the evaluation has started: the names stop being secret.
+    ``actor`` None: the evaluation app, when it opens the committee's room from this draw (it
+    has checked who started the evaluation and audits that itself)."""
+    if actor is not None:
+        require_pool_staff(actor)
     draw = lock_draw(draw)
     draw.status = transition("start_evaluation", draw)
     draw.evaluation_started_at = clock.now()
     draw.save()
-    audit(draw, actor=actor, action="evaluation_started", clock=clock)
+    audit(draw, actor=actor, action="evaluation_started", clock=clock, via="staff" if actor else "evaluation")
     return draw
 
 

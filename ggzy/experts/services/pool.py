@@ -73,7 +73,7 @@ def check_input(
         problems.append(problem)
     elif (
         pii.id_digest(id_number) in seen_ids
-        or Expert.objects.filter(id_digest=pii.id_digest(id_number)).exists()
+        or Expert.objects.filter(id_digest__in=pii.id_digests(id_number)).exists()
     ):
         problems.append("该身份证号的专家已在专家库中")
     title = (item.title or "").strip()

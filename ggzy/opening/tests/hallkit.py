@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -136,10 +137,12 @@ def build_hall(
     payload_size: int = 3000,
     big_bid_path: Path | None = None,
     big_size: int = 0,
+    submit: Callable[[Bidder, Any, bytes], Any] | None = None,
 ) -> Hall:
     """A section closed for bidding at the opening time with ``bids`` sealed bids. With
     ``big_bid_path``, the first bidder's file is ``big_size`` random bytes sealed through that
-    path (1 MiB chunks, constant memory)."""
+    path (1 MiB chunks, constant memory). ``submit(bidder, section, envelope)`` replaces the
+    service call that submits each sealed bid (e.g. the HTTP upload protocol); returns the bid."""
     import os
 
     from ggzy.accounts import services as account_services
@@ -226,7 +229,12 @@ def build_hall(
         else:
             b.payload = (b"%PDF-1.4 bid of " + org.name.encode() + b"\n") * (payload_size // 40 + 1)
             sealed = b.seal(section, b.payload, summary=summary, escrow_pem=escrow_pem)
-            b.bid = services.bid_submit_file(actor=user, section=section, src=io.BytesIO(sealed), clock=clock)
+            if submit is not None:
+                b.bid = submit(b, section, sealed)
+            else:
+                b.bid = services.bid_submit_file(
+                    actor=user, section=section, src=io.BytesIO(sealed), clock=clock
+                )
         people.append(b)
     clock.at = deadline
     services.sections_close_due(clock=clock)

@@ -23,6 +23,7 @@ from django.core.files.storage import default_storage
 from django.test import Client
 from playwright.sync_api import expect
 
+from ggzy.audit.platform_key import platform_signing_key
 from ggzy.core.clock import FixedClock
 from ggzy.opening import services as opening
 from ggzy.opening import views as opening_views
@@ -31,7 +32,6 @@ from ggzy.opening.tests.hallkit import PDF, PROJECT_CODE, T0, make_staff, publis
 from ggzy.sealing import envelope, kit, receipts, shamir, suites
 from ggzy.sealing import testing as pki
 from ggzy.trading.models import Bid, BidderKey
-from ggzy.trading.services import bids as bid_services
 from ggzy.trading.views import common
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -141,9 +141,10 @@ def test_sm_section_sealed_in_the_browser_opened_and_read_out(
     clock = FixedClock(T0)
     monkeypatch.setattr(common, "clock", clock)
     monkeypatch.setattr(opening_views, "clock", clock)
-    # The platform signs receipts with an SM2 key in an sm deployment (suites.SMSigningKey).
-    platform = suites.SMSigningKey.generate()
-    monkeypatch.setattr(bid_services, "platform_key", lambda: platform)
+    # An sm deployment: the platform signs receipts with its SM2 key (created on first use in this
+    # test's own key folder, next to where the intl key would be).
+    settings.GGZY_CRYPTO_SUITE = "sm"
+    settings.GGZY_PLATFORM_KEY_PATH = tmp_path / "keys" / "platform-key.pem"
     settings.GGZY_TRADING = {"bid_chunk_max_bytes": 16384}  # several upload chunks
     base = live_server.url
     staff = make_staff()
@@ -207,6 +208,10 @@ def test_sm_section_sealed_in_the_browser_opened_and_read_out(
     assert bid1.bidder_key == key_row
     # the receipt is the platform's SM2 signature, and verifies offline too
     assert bid1.receipt["receipt"]["suite"] == "sm"
+    platform = platform_signing_key()
+    assert isinstance(platform, suites.SMSigningKey)
+    assert (tmp_path / "keys" / "platform-key-sm2.pem").exists()
+    assert not (tmp_path / "keys" / "platform-key.pem").exists()  # no intl key was made
     assert receipts.verify_receipt(platform.public_pem(), bid1.receipt).sequence == bid1.receipt_sequence
     assert bid1.envelope_sha256 in p1.locator("#receipt-json").inner_text()
     # the stored envelope verifies against the SM2 certificate and opens with the browser's backup key

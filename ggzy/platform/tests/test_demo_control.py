@@ -206,6 +206,7 @@ class ControlDemoTests(TestCase):
         section = Section.objects.get(status="published")
         assert section.bid_deadline is not None and section.bid_deadline > system_clock.now()
         assert section.tender_notice is not None and section.tender_notice.organisation.kind == "agency"
+        assert section.get_evaluation_method_display() == "综合评估法"  # the glossary's key, by domain
         tender_file = TenderFile.objects.get(section=section)
         self.client.force_login(User.objects.get(username="demo-bidder"))
         response = self.client.get(f"/trading/files/{tender_file.pk}/download/")

@@ -59,7 +59,7 @@ def checkpoint_message_file(request: HttpRequest, seq: int) -> HttpResponse:
 
 @require_safe
 def checkpoint_signature_file(request: HttpRequest, seq: int) -> HttpResponse:
-    """The DER-encoded ECDSA signature, as ``openssl dgst -verify -signature`` reads it."""
+    """The DER-encoded ECDSA or SM2 signature, as ``openssl dgst -verify -signature`` reads it."""
     cp = _checkpoint(seq)
     try:
         der = base64.b64decode(cp.signature, validate=True)

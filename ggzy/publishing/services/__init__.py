@@ -13,6 +13,7 @@ from ggzy.publishing.services.agency import (
     agency_notice_update,
 )
 from ggzy.publishing.services.articles import article_create, article_update
+from ggzy.publishing.services.counts import publication_counts_rebuild
 from ggzy.publishing.services.files import stored_file_put
 from ggzy.publishing.services.notices import notice_create, notice_update
 from ggzy.publishing.services.releases import (
@@ -39,6 +40,7 @@ __all__ = [
     "attachment_remove",
     "notice_create",
     "notice_update",
+    "publication_counts_rebuild",
     "release_approve",
     "release_correction_start",
     "release_discard",

@@ -410,6 +410,7 @@ def agency_notice_submit(
             "canonical_sha256": stored.canonical_sha256,
             "serial": stored.serial_hex,
             "fingerprint": stored.fingerprint,
+            "key_type": certs.key_type(cert),
             "warnings_confirmed": [f.rule_code for f in result.warnings],
             "mode": mode,
         },

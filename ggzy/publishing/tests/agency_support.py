@@ -48,11 +48,16 @@ class Agency:
 
 
 def make_agency(
-    make_org: Callable[..., Any], make_user: Callable[..., Any], clock: FixedClock, *, key_type: str = "ec"
+    make_org: Callable[..., Any],
+    make_user: Callable[..., Any],
+    clock: FixedClock,
+    *,
+    key_type: str = "ec",
+    ca_key_type: str = "ec",
 ) -> Agency:
     center = make_org("center", "示范市公共资源交易中心")
     admin = make_user("system_admin", "editor", org=center)
-    ca_cert, ca_key = pki.make_ca("测试根CA")
+    ca_cert, ca_key = pki.make_ca("测试根CA", key_type=ca_key_type)  # type: ignore[arg-type]
     accounts_services.trusted_root_import(actor=admin, data=pki.cert_pem(ca_cert), clock=clock)
     agency = make_org("agency", "示范招标代理有限公司")
     publisher = make_user("agency_publisher", org=agency)

@@ -12,8 +12,11 @@ at the deadline is not a bid.
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import os
 import secrets
+from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, BinaryIO
 
@@ -27,17 +30,26 @@ from django.db.models import Max
 from ggzy.accounts import selectors as account_selectors
 from ggzy.accounts.choices import Role
 from ggzy.accounts.models import Certificate, Organisation, User
+from ggzy.audit.platform_key import platform_signing_key
 from ggzy.core.clock import Clock, system_clock
-from ggzy.core.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
+from ggzy.core.errors import (
+    InvalidTransition,
+    NotFound,
+    PermissionDenied,
+    StorageUnavailable,
+    ValidationFailed,
+)
+from ggzy.core.storage import is_no_space, storage_full
 from ggzy.publishing.models import StoredFile
-from ggzy.sealing import envelope, receipts, signing, suites
-from ggzy.trading import access, bid_workflow
+from ggzy.sealing import envelope, receipts, suites
+from ggzy.trading import access, bid_workflow, upload_store
 from ggzy.trading.choices import BidStatus, BidUploadStatus, SectionStatus
 from ggzy.trading.config import trading_rules
 from ggzy.trading.models import Bid, BidderKey, BidUpload, ReceiptCounter, Section, SectionEscrowKey
 from ggzy.trading.services._common import audit, lock_section
 
 ENVELOPE_MEDIA_TYPE = "application/vnd.ggzy.envelope"
+logger = logging.getLogger("ggzy.trading")
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -55,8 +67,43 @@ def upload_path(upload: BidUpload) -> Path:
     return upload_dir() / f"{upload.token}.part"
 
 
-def platform_key() -> signing.SigningKey:
-    return signing.load_or_create(settings.GGZY_PLATFORM_KEY_PATH)
+@contextlib.contextmanager
+def _open_received(upload: BidUpload) -> Iterator[BinaryIO]:
+    """The received bytes of a complete upload: the part file, or the chain of part objects when
+    uploads go to an object store (ggzy.trading.upload_store; ADR 0032)."""
+    if upload_store.in_store():
+        with upload_store.open_parts(upload.token, upload.total_size) as parts:
+            yield parts
+        return
+    try:
+        fh = open(upload_path(upload), "rb")  # noqa: SIM115 - closed by the with below
+    except OSError:
+        raise ValidationFailed(
+            "上传的临时文件已不存在（会话已结束？），请重新上传", code="incomplete"
+        ) from None
+    with fh:
+        if os.fstat(fh.fileno()).st_size < upload.total_size:
+            raise ValidationFailed("上传的临时文件不完整，请重新上传", code="incomplete")
+        yield fh
+
+
+def _discard_received(upload: BidUpload) -> None:
+    """Remove the upload's temporary bytes. Never fails the caller: what an unreachable store
+    keeps is removed later by ``upload_store.sweep`` (run by ``bid_uploads_expire``)."""
+    if not upload_store.in_store():
+        upload_path(upload).unlink(missing_ok=True)
+        return
+    try:
+        upload_store.discard(upload.token)
+    except (StorageUnavailable, OSError) as exc:
+        logger.warning("upload parts of %s… not removed yet: %s", upload.token[:8], exc)
+
+
+def platform_key() -> receipts.PlatformKey:
+    """The key receipts are signed with: the platform key of GGZY_CRYPTO_SUITE (ECDSA P-256, or
+    SM2 under ``sm`` — the receipt body then says ``"suite": "sm"``, so it verifies with the SM2
+    key after any later switch, and older intl receipts with the intl key)."""
+    return platform_signing_key()
 
 
 def _require_bidder(actor: User | None) -> User:
@@ -258,7 +305,8 @@ def bid_upload_start(
         created_at=now,
         updated_at=now,
     )
-    upload_path(upload).write_bytes(b"")
+    # The part file is created by the first append (not here: a rolled-back start would leave an
+    # orphan file behind — found by scripts/faults/pg_restart.py).
     return upload
 
 
@@ -302,15 +350,33 @@ def bid_upload_append(
             return upload
         if upload.received + len(chunk) > upload.total_size:
             raise ValidationFailed("上传的数据超过声明的信封大小", code="too_much_data")
+        if upload_store.in_store():
+            # no shared disk and no append in an object store: one object per chunk (ADR 0032)
+            upload_store.put_part(upload.token, offset, chunk)
+            upload.received = offset + len(chunk)
+            upload.updated_at = clock.now()
+            upload.save(update_fields=["received", "updated_at"])
+            return upload
         path = upload_path(upload)
         # Bytes beyond ``received`` are left-overs of a write whose commit never happened (crash):
         # cut them off, then append, and make the bytes durable before the offset moves.
-        with open(path, "r+b" if path.exists() else "w+b") as fh:
-            fh.truncate(offset)
-            fh.seek(offset)
-            fh.write(chunk)
-            fh.flush()
-            os.fsync(fh.fileno())
+        # (unbuffered: a full disk must not leave bytes in a buffer that a later close writes)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
+        try:
+            os.ftruncate(fd, offset)
+            try:
+                view, at = memoryview(chunk), offset
+                while view:
+                    written = os.pwrite(fd, view, at)
+                    view, at = view[written:], at + written
+                os.fsync(fd)
+            except OSError as exc:
+                if not is_no_space(exc):
+                    raise
+                os.ftruncate(fd, offset)  # the part holds exactly what was received; space given back
+                raise storage_full() from exc
+        finally:
+            os.close(fd)
         upload.received = offset + len(chunk)
         upload.updated_at = clock.now()
         upload.save(update_fields=["received", "updated_at"])
@@ -326,8 +392,7 @@ def bid_upload_abandon(*, actor: User | None, token: str, clock: Clock = system_
     upload.status = BidUploadStatus.ABANDONED
     upload.updated_at = clock.now()
     upload.save(update_fields=["status", "updated_at"])
-    path = upload_path(upload)
-    transaction.on_commit(lambda: path.unlink(missing_ok=True))
+    transaction.on_commit(lambda: _discard_received(upload))
     return upload
 
 
@@ -345,9 +410,37 @@ def bid_uploads_expire(*, clock: Clock = system_clock) -> int:
             row.error = "投标截止时仍未完成上传"
             row.updated_at = clock.now()
             row.save(update_fields=["status", "error", "updated_at"])
-        upload_path(row).unlink(missing_ok=True)
+        _discard_received(row)
         count += 1
+    if upload_store.in_store():
+        try:
+            upload_store.sweep()
+        except (StorageUnavailable, OSError) as exc:
+            logger.warning("upload parts sweep skipped: %s", exc)
+    else:
+        _sweep_local_parts()
     return count
+
+
+def _sweep_local_parts() -> int:
+    """Remove the part files of sessions that are no longer open: left behind when a process died,
+    or a commit's answer was lost (database restart), between a session's end and its clean-up
+    (found by scripts/faults/pg_restart.py). A part exists only for a session already committed
+    as open (the first append creates it under the row lock), so an open session's part is kept."""
+    parts = {p.name.removesuffix(".part"): p for p in upload_dir().glob("*.part")}
+    if not parts:
+        return 0
+    still_open = set(
+        BidUpload.objects.filter(token__in=list(parts), status=BidUploadStatus.OPEN).values_list(
+            "token", flat=True
+        )
+    )
+    swept = 0
+    for token, path in parts.items():
+        if token not in still_open:
+            path.unlink(missing_ok=True)
+            swept += 1
+    return swept
 
 
 # ----------------------------------------------------------------------------- verification
@@ -400,14 +493,13 @@ def _check_recipients(section: Section, org: Organisation, header: envelope.Head
     return key
 
 
-def _store_blob(path: Path, sha: str) -> str:
+def _store_blob(src: IO[bytes], sha: str) -> str:
     """Write the verified envelope to the content store (bytes before any row points at them);
     the ``StoredFile`` row is created in the bid's transaction. A refusal after this point leaves
     an unreferenced, content-addressed blob that no row reaches (collectable)."""
     blob = f"blobs/{sha[:2]}/{sha}"
     if not default_storage.exists(blob):
-        with open(path, "rb") as fh:
-            saved = default_storage.save(blob, File(fh))
+        saved = default_storage.save(blob, File(src))
         if saved != blob:  # another process stored the same bytes first; keep the canonical name
             default_storage.delete(saved)
     return blob
@@ -437,7 +529,7 @@ def _reject(upload: BidUpload, message: str, clock: Clock) -> None:
                 upload=row.token[:8],
                 reason=message[:300],
             )
-    upload_path(upload).unlink(missing_ok=True)
+    _discard_received(upload)
 
 
 def verify_bid_envelope(
@@ -479,18 +571,9 @@ def bid_upload_finalise(*, actor: User | None, token: str, clock: Clock = system
         raise ValidationFailed(
             f"信封尚未上传完整：已接收 {upload.received}/{upload.total_size} 字节", code="incomplete"
         )
-    path = upload_path(upload)
     org = _bidder_org(user)
     try:
-        try:
-            fh = open(path, "rb")  # noqa: SIM115 - closed by the with below
-        except OSError:
-            raise ValidationFailed(
-                "上传的临时文件已不存在（会话已结束？），请重新上传", code="incomplete"
-            ) from None
-        with fh:
-            if os.fstat(fh.fileno()).st_size < upload.total_size:
-                raise ValidationFailed("上传的临时文件不完整，请重新上传", code="incomplete")
+        with _open_received(upload) as fh:
             verified, certificate, key = verify_bid_envelope(
                 src=fh, section=section, organisation=org, clock=clock
             )
@@ -500,7 +583,8 @@ def bid_upload_finalise(*, actor: User | None, token: str, clock: Clock = system
     if verified.size != upload.total_size:  # pragma: no cover - verify_envelope refuses trailing data
         _reject(upload, "信封大小不符", clock)
         raise ValidationFailed("信封大小不符", code="incomplete")
-    blob = _store_blob(path, verified.envelope_sha256)
+    with _open_received(upload) as fh:
+        blob = _store_blob(fh, verified.envelope_sha256)
     try:
         bid = _bid_create(
             user=user,
@@ -515,7 +599,7 @@ def bid_upload_finalise(*, actor: User | None, token: str, clock: Clock = system
         if exc.code in ("deadline_passed", "not_open", "replayed_envelope"):
             _reject(upload, exc.message, clock)
         raise
-    path.unlink(missing_ok=True)
+    _discard_received(upload)
     return bid
 
 

@@ -15,8 +15,8 @@ from ggzy.core.clock import SHANGHAI, Clock, system_clock
 from ggzy.core.errors import ValidationFailed
 from ggzy.publishing.choices import NoticeKind, ReleaseStatus
 from ggzy.publishing.models import Notice
-from ggzy.trading import access, codes
-from ggzy.trading.choices import DeadlineChangeCause, EvaluationMethod, SectionStatus
+from ggzy.trading import access, codes, workflow
+from ggzy.trading.choices import DeadlineChangeCause, EvaluationMethod, SectionStatus, TradeDomain
 from ggzy.trading.config import trading_rules
 from ggzy.trading.models import DeadlineChange, Section, TenderFile, TenderProject
 from ggzy.trading.services import _common as c
@@ -98,12 +98,27 @@ def _backup(allows: bool, k: int | None, n: int | None) -> tuple[int | None, int
     return k, n
 
 
-def _evaluation(method: str, params: Mapping[str, Any] | None) -> tuple[str, dict[str, Any]]:
+def _evaluation(method: str, params: Mapping[str, Any] | None, *, domain: str) -> tuple[str, dict[str, Any]]:
+    """The method must suit the project's domain (政府采购：综合评分法/最低评标价法；工程建设：
+    综合评估法/经评审的最低投标价法) and agree with the method named in its parameters, if any.
+    The parameters themselves are checked by the evaluation when the committee starts."""
+    method = (method or "").strip()
     if method and method not in EvaluationMethod.values:
         raise ValidationFailed("请选择有效的评标办法", fields={"evaluation_method": "无效"})
     if params is not None and not isinstance(params, Mapping):
         raise ValidationFailed("评标办法参数应为 JSON 对象", fields={"evaluation_params": "无效"})
-    return method, dict(params or {})
+    params = dict(params or {})
+    named = params.get("method")
+    problem = workflow.method_problem(
+        domain=domain,
+        domain_label=TradeDomain(domain).label if domain in TradeDomain.values else domain,
+        method=method,
+        params_method=named if isinstance(named, str) else str(named or ""),
+    )
+    if problem:
+        field = "evaluation_params" if named and named != method else "evaluation_method"
+        raise ValidationFailed(problem, fields={field: "与交易类别或评标办法不符"})
+    return method, params
 
 
 @transaction.atomic
@@ -183,7 +198,7 @@ def section_update(
         c.transition("set_times", section)  # published: only through section_deadline_change
         check_times(bid_deadline=bid_deadline, opening_at=opening_at, now=now)
     k, n = _backup(allows_backup_decryption, backup_k, backup_n)
-    method, params = _evaluation(evaluation_method, evaluation_params)
+    method, params = _evaluation(evaluation_method, evaluation_params, domain=section.project.domain)
     before = {"bid_deadline": c.iso(section.bid_deadline), "opening_at": c.iso(section.opening_at)}
     section.name, section.budget, section.price_cap = name, budget, price_cap
     section.bid_deadline, section.opening_at = bid_deadline, opening_at
@@ -391,4 +406,30 @@ def section_terminate(*, actor: User, section: Section, reason: str, clock: Cloc
     section.status, section.terminated_at, section.termination_reason = status, clock.now(), reason
     section.save(update_fields=["status", "terminated_at", "termination_reason", "updated_at"])
     c.audit(section, actor=actor, action="trading.section_terminate", clock=clock, reason=reason)
+    return section
+
+
+@transaction.atomic
+def section_fail(
+    *, actor: User, section: Section, retender: bool, reason: str, clock: Clock = system_clock
+) -> Section:
+    """After a failed evaluation (评标失败: all bids rejected, too few valid bids, every candidate
+    declined): the section is failed and re-tendered (流标，重新招标 — the new round is a new tender
+    project of the same project) or terminated (终止招标). Only after bidding has closed."""
+    section = c.lock_section(section)
+    access.require_manager(actor, section.project, today=c.today(clock))
+    status = c.transition("fail_retender" if retender else "fail_terminate", section)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed("请填写流标或终止的原因", fields={"reason": "必填"})
+    section.status, section.terminated_at, section.termination_reason = status, clock.now(), reason
+    section.save(update_fields=["status", "terminated_at", "termination_reason", "updated_at"])
+    c.audit(
+        section,
+        actor=actor,
+        action="trading.section_fail",
+        clock=clock,
+        retender=retender,
+        reason=reason,
+    )
     return section

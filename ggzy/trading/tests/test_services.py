@@ -229,7 +229,7 @@ def test_section_update_keeps_summary_as_data(
         allows_backup_decryption=True,
         backup_k=2,
         backup_n=3,
-        evaluation_method="comprehensive",
+        evaluation_method="comprehensive_assessment",
         evaluation_params={"价格权重": 30},
     )
     section.refresh_from_db()
@@ -301,7 +301,7 @@ def test_everything_frozen_after_the_deadline(
             parties.tenderer,
             tclock,
             summary_keys=["price", "duration"],
-            evaluation_method="lowest_price",
+            evaluation_method="lowest_reviewed_price",
         )
     with pytest.raises(ValidationFailed, match="投标已截止"):
         services.section_deadline_change(

@@ -26,6 +26,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from ggzy.accounts.models import Certificate, User
+from ggzy.audit.platform_key import platform_public_pem, platform_suite
 from ggzy.core.errors import GgzyError, NotFound, ValidationFailed
 from ggzy.sealing import envelope, suites
 from ggzy.trading import selectors, services
@@ -283,9 +284,18 @@ def bid_receipt(request: HttpRequest, user: User, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET"])
 def platform_key(request: HttpRequest) -> HttpResponse:
-    """The platform's public key: receipts (and audit checkpoints) verify against it offline."""
-    response = HttpResponse(bid_services.platform_key().public_pem(), content_type="application/x-pem-file")
-    response["Content-Disposition"] = 'inline; filename="ggzy-platform-key.pub.pem"'
+    """The platform's public key: receipts (and audit checkpoints) verify against it offline.
+    ``?suite=intl|sm`` gives the key of that suite — a receipt names its suite (no ``suite`` in
+    the body: intl), so receipts made before the deployment switched suite still verify."""
+    suite = request.GET.get("suite") or platform_suite()
+    if suite not in suites.SUITES:
+        raise Http404("不支持的密码套件（支持 intl、sm）")
+    pem = platform_public_pem(suite=suite)
+    if pem is None:
+        raise Http404("本平台没有该密码套件的平台密钥（从未用它签署过回执）")
+    response = HttpResponse(pem, content_type="application/x-pem-file")
+    name = "ggzy-platform-key.pub.pem" if suite == suites.INTL else "ggzy-platform-key-sm2.pub.pem"
+    response["Content-Disposition"] = f'inline; filename="{name}"'
     return response
 
 

@@ -1,7 +1,8 @@
 """``ggzy sign-notice --key KEY.pem --cert CERT.pem notice.json [--out notice.sig]``
 
 Signs the canonical bytes of an agency notice (the ``notice-<id>.json`` downloaded from the
-signing page, format docs/formats/notice-signature.md) with the agency's private key, after
+signing page, format docs/formats/notice-signature.md) with the agency's private key (RSA or
+ECDSA P-256 with SHA-256; SM2 with SM3 and the default signer id for an SM2 certificate), after
 checking that the key belongs to the certificate and that the file is the platform's canonical
 form unchanged. Writes the DER signature the signing page accepts. Needs no database and no
 network: the key stays on the agency's machine.
@@ -49,7 +50,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("notice", help="签名页面下载的公告原文 notice-<编号>.json")
-        parser.add_argument("--key", required=True, help="私钥文件（PKCS#8/PKCS#1/SEC1，PEM 或 DER）")
+        parser.add_argument(
+            "--key", required=True, help="私钥文件（RSA、ECDSA P-256 或 SM2；PKCS#8/PKCS#1/SEC1，PEM 或 DER）"
+        )
         parser.add_argument("--cert", required=True, help="与私钥对应的证书（PEM 或 DER）")
         parser.add_argument("--out", help="签名输出文件（默认：原文文件名改为 .sig）")
         parser.add_argument(
@@ -94,5 +97,5 @@ class Command(BaseCommand):
         title = (notice.get("notice") or {}).get("title", "")
         self.stdout.write(
             f"已签名：公告 {notice.get('notice_id')}《{title}》，证书序列号 {certs.serial_hex(cert)}，"
-            f"签名文件 {out}"
+            f"签名算法 {certs.signature_algorithm(cert)}，签名文件 {out}"
         )

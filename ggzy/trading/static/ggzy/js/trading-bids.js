@@ -1,7 +1,7 @@
 /*
  * trading-bids.js — the bidder's 投标 page: envelope key in IndexedDB, seal in the browser
- * (GgzySealing), resumable chunked upload, receipt verified with WebCrypto against the platform
- * public key. Loaded with the CSP nonce after sealing.js and certsign.js; reads its settings from
+ * (GgzySealing), resumable chunked upload, receipt verified against the platform public key of
+ * the receipt's suite (ECDSA P-256 in WebCrypto, SM2 with sm-crypto-v2). Loaded with the CSP nonce after sealing.js and certsign.js; reads its settings from
  * the JSON script #bid-config. No inline code.
  *
  * The envelope key: generated here (P-256; the CryptoKeys are non-extractable and stored in
@@ -210,28 +210,6 @@
 
   // ------------------------------------------------------------------ signing key
 
-  function derToRaw(der) {
-    // DER ECDSA-Sig-Value → r||s (32 bytes each) for WebCrypto verify
-    var i = 2;
-    if (der[0] !== 0x30) throw new Error("签名格式无效");
-    if (der[1] & 0x80) i = 2 + (der[1] & 0x7f);
-    function int() {
-      if (der[i] !== 0x02) throw new Error("签名格式无效");
-      var len = der[i + 1];
-      var v = der.subarray(i + 2, i + 2 + len);
-      i += 2 + len;
-      while (v.length > 32 && v[0] === 0) v = v.subarray(1);
-      var out = new Uint8Array(32);
-      out.set(v, 32 - v.length);
-      return out;
-    }
-    var r = int(), s = int();
-    var raw = new Uint8Array(64);
-    raw.set(r, 0);
-    raw.set(s, 32);
-    return raw;
-  }
-
   function signersOf(suite) {
     return cfg.signers.filter(function (s) { return (s.suite || "intl") === suite; });
   }
@@ -314,17 +292,28 @@
 
   // ------------------------------------------------------------------ receipt
 
-  var platformKey = null;
+  // The platform key of each suite, fetched once. A receipt names its suite ("suite": "sm"; none:
+  // intl), so receipts issued before the platform switched suite verify with the key they were
+  // signed with: ECDSA P-256 in WebCrypto, SM2 with the vendored sm-crypto-v2 (verifySignature).
+  var platformKeys = {};
+
+  async function platformKeyOf(suite) {
+    if (!platformKeys[suite]) {
+      var r = await fetch(cfg.platformKeyUrl + "?suite=" + encodeURIComponent(suite), { credentials: "same-origin" });
+      if (!r.ok) throw new Error("交易平台没有签发此回执的平台密钥（" + suite + "），无法验证");
+      var key = await S.importPublicKey(await r.text(), "ecdsa");
+      platformKeys[suite] = { key: key, keyId: (await S.keyId(key)).slice(0, 16) };
+    }
+    return platformKeys[suite];
+  }
 
   async function verifyReceipt(doc, expectedSha) {
-    if (!platformKey) {
-      var pem = await (await fetch(cfg.platformKeyUrl, { credentials: "same-origin" })).text();
-      platformKey = await S.importPublicKey(pem, "ecdsa");
-    }
+    var suite = doc && doc.receipt && doc.receipt.suite || "intl";
+    if (suite !== "intl" && suite !== "sm") throw new Error("回执的密码套件无效");
+    var platform = await platformKeyOf(suite);
+    if (doc.receipt.key_id !== platform.keyId) throw new Error("回执不是由本交易平台的密钥签发的");
     var body = new TextEncoder().encode(S.canonicalJson(doc.receipt));
-    var ok = platformKey.suite === "sm"  // an SM2 platform key signs `sm` receipts
-      ? await S.verifySignature(platformKey, body, S.fromBase64(doc.signature))
-      : await subtle.verify({ name: "ECDSA", hash: "SHA-256" }, platformKey, derToRaw(S.fromBase64(doc.signature)), body);
+    var ok = await S.verifySignature(platform.key, body, S.fromBase64(doc.signature));
     if (!ok) throw new Error("回执签名验证失败：不是交易平台签发的，或内容被修改");
     if (doc.receipt.section !== cfg.section || doc.receipt.bidder !== cfg.bidder) throw new Error("回执的标段或投标人与本页不符");
     if (expectedSha && doc.receipt.envelope_sha256 !== expectedSha) throw new Error("回执中的信封哈希与本机密封的信封不符");
