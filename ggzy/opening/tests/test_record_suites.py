@@ -114,10 +114,15 @@ def test_changed_records_fail(settings: Any, keys: Path, make_hall: Any, suite: 
     assert "无效" in problem(record_algorithm="rsa-sha1")
     assert "无效" in problem(record_key_id="0" * 16)
     assert problem() == ""
-    # the stored PDF changed on disk
+    # the stored PDF changed on disk (put back afterwards: blobs are content-addressed and shared,
+    # so the other suite's run of this test stores the very same record file)
     path = Path(default_storage.path(session.record_pdf.path))  # type: ignore[union-attr]
-    path.write_bytes(path.read_bytes() + b"\n% appended")
-    assert "SHA-256 不符" in problem()
+    pristine = path.read_bytes()
+    try:
+        path.write_bytes(pristine + b"\n% appended")
+        assert "SHA-256 不符" in problem()
+    finally:
+        path.write_bytes(pristine)
 
 
 OPENSSL = {
