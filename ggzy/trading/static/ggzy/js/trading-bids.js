@@ -263,6 +263,9 @@
           continue;
         }
         if (e.status && e.status < 500) throw e;
+        // 507: the platform's store is full — retrying now cannot help; show the server's message
+        // and keep "继续上传" (the received part is kept, so it resumes once space is freed).
+        if (e.status === 507) throw e;
         failures += 1;
         if (failures > 5) throw new Error("网络中断，上传已暂停：请检查网络后点击“继续上传”");
         say("bid-progress-text", "连接中断，正在重试（第 " + failures + " 次）…");
