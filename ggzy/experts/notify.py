@@ -4,8 +4,8 @@ channel name (email / sms / voice) to a dotted class path; a channel is any clas
 
 * :class:`EmailChannel` sends through Django's e-mail backend (SMTP in production, the locmem or
   console backend in tests/development).
-* :class:`SmsGateway` is the interface an SMS/voice provider adapter implements;
-  :class:`ConsoleGateway` is its development implementation: it writes the message to the
+* An SMS/voice provider adapter (短信/语音平台) implements :class:`Channel`;
+  :class:`ConsoleGateway` is the development one: it writes the message to the
   ``ggzy.experts.notify`` logger and keeps it in :data:`ConsoleGateway.outbox`.
 """
 
@@ -32,14 +32,7 @@ class EmailChannel:
         return f"email:{to}"
 
 
-class SmsGateway:
-    """The interface of a text/voice gateway (短信/语音平台)."""
-
-    def send(self, *, to: str, subject: str, body: str) -> str:  # pragma: no cover - interface
-        raise NotImplementedError
-
-
-class ConsoleGateway(SmsGateway):
+class ConsoleGateway:
     outbox: list[tuple[str, str]] = []
 
     def send(self, *, to: str, subject: str, body: str) -> str:
