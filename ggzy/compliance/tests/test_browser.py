@@ -8,6 +8,7 @@ import re
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from ggzy.compliance.models import ComplianceRule
 
@@ -65,7 +66,7 @@ def test_tune_rule_and_trial(page: Any, live_server: Any, make_user: Any, center
 
     page.get_by_label("公示截止日期").fill("2026-05-16")
     page.locator("#btn-trial").click()
-    assert page.locator("#no-findings").is_visible()
+    expect(page.locator("#no-findings")).to_be_visible()
     assert page.locator("#trial-summary").inner_text() == "0 个错误，0 个警告"
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from ggzy.core.clock import SHANGHAI, FixedClock
 from ggzy.evaluation import services
@@ -135,8 +136,7 @@ def test_real_opening_and_draw_to_award_letter(
         login(page, base, member.user.username)
         page.goto(f"{base}/manage/evaluation/{evaluation.pk}/")
         page.locator("#btn-sign-scores").click()
-        page.wait_for_load_state()
-        assert page.locator("#scores-signed").is_visible()
+        expect(page.locator("#scores-signed")).to_be_visible()
     login(page, base, experts[4].user.username)
     page.goto(f"{base}/manage/evaluation/{evaluation.pk}/")
     page.locator("#btn-sign-scores").click()
@@ -145,8 +145,7 @@ def test_real_opening_and_draw_to_award_letter(
     page.locator(f"#btn-justify-{lose}-tech").click()
     page.wait_for_load_state()
     page.locator("#btn-sign-scores").click()
-    page.wait_for_load_state()
-    assert page.locator("#scores-signed").is_visible()
+    expect(page.locator("#scores-signed")).to_be_visible()
 
     # -- the chair computes the result; everyone signs the report
     login(page, base, chair.username)

@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
+from playwright.sync_api import expect
 
 from ggzy.core.clock import SHANGHAI, system_clock
 from ggzy.experts import services
@@ -79,8 +80,7 @@ def test_request_draw_confirm_decline_reserve_verify(
     page.locator("#btn-entropy").click()
     page.wait_for_load_state()
     page.locator("#btn-execute").click()
-    page.wait_for_load_state()
-    assert page.locator("#draw-status").inner_text() == "已抽取，待专家确认"
+    expect(page.locator("#draw-status")).to_have_text("已抽取，待专家确认")
     assert page.locator("#count-A0801 .waiting").inner_text() == "5"
     assert page.locator("#names-hidden").is_visible()
     body = page.locator("body").inner_text()

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from ggzy.compliance import services as compliance_services
 from ggzy.core.clock import SHANGHAI, FixedClock
@@ -107,7 +108,7 @@ def draft_failing_then_fix(
     set_deadline(page, 21)
     page.locator("#btn-save").click()
     page.wait_for_url(re.compile(r"/manage/agency/notices/\d+/$"))
-    assert page.locator("#compliance-ok").is_visible()
+    expect(page.locator("#compliance-ok")).to_be_visible()
     sign_and_submit(page, key_files)
     assert page.locator("#action-error").count() == 0, page.locator("#action-error").inner_text()
     return Notice.objects.get(title=title)
