@@ -86,3 +86,19 @@ def test_bench_reports_each_part(people: Any) -> None:
     assert set(result) >= {"tables_s", "checks_s", "docx_s", "pdf_s", "tables_queries", "live_grouping_s"}
     assert result["items"] == 0 and result["checks_failed"] == 0
     assert result["pdf_bytes"] > 10000 and result["docx_bytes"] > 10000
+
+
+@pytest.mark.django_db
+def test_bench_counts_table_queries_when_the_debug_log_is_full(people: Any) -> None:
+    """``ggzy bench`` runs many benchmarks in one process; once the connection's capped query log
+    is full, the tables part must still report how many queries it ran (it once read 0)."""
+    from django.db import connection
+
+    from ggzy.annual_report.bench import bench_annual_report
+
+    connection.queries_log.extend({"sql": "", "time": "0"} for _ in range(connection.queries_limit))
+    try:
+        result = bench_annual_report(2025, repeat=1)
+    finally:
+        connection.queries_log.clear()
+    assert result["tables_queries"] > 0
