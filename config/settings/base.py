@@ -153,6 +153,21 @@ except StorageUrlError as exc:
 
     raise ImproperlyConfigured(str(exc)) from exc
 if _object_store is not None:
+    # Bounded waits on an unreachable or stalled store (ggzy/core/s3.py: 5 s to connect, 60 s per
+    # read, 3 attempts per call, 10 s for the pre-flight of backup/restore/drill unless set here).
+    for _env, _option, _type in (
+        ("GGZY_STORAGE_CONNECT_TIMEOUT", "connect_timeout", float),
+        ("GGZY_STORAGE_READ_TIMEOUT", "read_timeout", float),
+        ("GGZY_STORAGE_MAX_ATTEMPTS", "max_attempts", int),
+        ("GGZY_STORAGE_PROBE_TIMEOUT", "probe_timeout", float),
+    ):
+        if os.environ.get(_env, "").strip():
+            try:
+                _object_store["OPTIONS"][_option] = _type(os.environ[_env])
+            except ValueError as exc:
+                from django.core.exceptions import ImproperlyConfigured
+
+                raise ImproperlyConfigured(f"{_env} 应为数字，不是 {os.environ[_env]!r}") from exc
     STORAGES["default"] = _object_store
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
@@ -204,6 +219,68 @@ GGZY_EVALUATION_CLARIFICATION_HOURS = float(os.environ.get("GGZY_EVALUATION_CLAR
 GGZY_EVALUATION_CLARIFICATION_MAX_HOURS = float(
     os.environ.get("GGZY_EVALUATION_CLARIFICATION_MAX_HOURS", "72")
 )
+# Minutes before a clarification's deadline at which `ggzy worker` reminds an unanswered bidder by
+# SMS / e-mail (0 = no reminder). GGZY_SITE_URL: the site's address in those notices' links.
+GGZY_EVALUATION_CLARIFICATION_REMIND_MINUTES = int(
+    os.environ.get("GGZY_EVALUATION_CLARIFICATION_REMIND_MINUTES", "30")
+)
+GGZY_SITE_URL = os.environ.get("GGZY_SITE_URL", "")
+
+# Outgoing e-mail (clarification notices, expert notices) over SMTP, configured from the
+# environment. The timeout matters: without one, an unreachable relay would stall a worker tick
+# for minutes; a failed send is recorded as a failed delivery and never rolls back the request.
+MAILERS = {
+    "default": {
+        "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "OPTIONS": {
+            "host": os.environ.get("GGZY_SMTP_HOST", "localhost"),
+            "port": int(os.environ.get("GGZY_SMTP_PORT", "25")),
+            "username": os.environ.get("GGZY_SMTP_USER", ""),
+            "password": os.environ.get("GGZY_SMTP_PASSWORD", ""),
+            "use_tls": env_bool("GGZY_SMTP_STARTTLS", False),
+            "use_ssl": env_bool("GGZY_SMTP_SSL", False),
+            "timeout": float(os.environ.get("GGZY_SMTP_TIMEOUT", "10")),
+        },
+    }
+}
+DEFAULT_FROM_EMAIL = os.environ.get("GGZY_MAIL_FROM", "ggzy-noreply@example.gov.cn")
+
+# Outgoing SMS (expert-draw notices, clarification notices) through the center's HTTP SMS endpoint
+# (ggzy/experts/sms.py; wire format and signature in docs/formats/sms-gateway.md). With
+# GGZY_SMS_URL set, the SMS channel is that gateway — never the development console one — and the
+# app key and secret must be set too. Timeouts in seconds; attempts bound retries on 5xx/connection
+# errors. Without GGZY_SMS_URL, SMS go to the ConsoleGateway (the log) as in development.
+GGZY_SMS_URL = os.environ.get("GGZY_SMS_URL", "").strip()
+GGZY_SMS_APP_KEY = os.environ.get("GGZY_SMS_APP_KEY", "").strip()
+GGZY_SMS_APP_SECRET = os.environ.get("GGZY_SMS_APP_SECRET", "")
+GGZY_SMS_TEMPLATE_ID = os.environ.get("GGZY_SMS_TEMPLATE_ID", "").strip()
+try:
+    GGZY_SMS_CONNECT_TIMEOUT = float(os.environ.get("GGZY_SMS_CONNECT_TIMEOUT", "5"))
+    GGZY_SMS_READ_TIMEOUT = float(os.environ.get("GGZY_SMS_READ_TIMEOUT", "10"))
+    GGZY_SMS_MAX_ATTEMPTS = int(os.environ.get("GGZY_SMS_MAX_ATTEMPTS", "3"))
+    GGZY_SMS_RETRY_BACKOFF = float(os.environ.get("GGZY_SMS_RETRY_BACKOFF", "0.5"))
+except ValueError as exc:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(f"GGZY_SMS_* 超时/次数应为数字：{exc}") from exc
+if GGZY_SMS_URL:
+    if (
+        not GGZY_SMS_URL.startswith(("https://", "http://"))
+        or not GGZY_SMS_APP_KEY
+        or not GGZY_SMS_APP_SECRET
+    ):
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(
+            "GGZY_SMS_URL 已设置：须为 http(s):// 地址，并同时设置 GGZY_SMS_APP_KEY 与 GGZY_SMS_APP_SECRET"
+        )
+    GGZY_EXPERTS = {
+        "channels": {
+            "email": "ggzy.experts.notify.EmailChannel",
+            "sms": "ggzy.experts.sms.HttpSmsGateway",
+            "voice": "ggzy.experts.notify.ConsoleGateway",
+        }
+    }
 
 # Staff must enrol a TOTP second factor when this is on (production turns it on).
 GGZY_REQUIRE_STAFF_TOTP = env_bool("GGZY_REQUIRE_STAFF_TOTP", False)

@@ -16,7 +16,11 @@ What this adds to ``S3Storage``, and why:
   content-addressed blobs are written once; a PUT is atomic, so an object is complete or absent.
 * **Errors say what happened**: a full bucket or quota → ``StorageFull`` (507), an unreachable or
   failing endpoint → ``StorageUnavailable`` (503), both with a Chinese message, instead of a
-  botocore traceback. Bounded timeouts and retries, so /readyz answers quickly when the store is down.
+  botocore traceback. Bounded timeouts and retries, so /readyz answers quickly when the store is down
+  (``GGZY_STORAGE_CONNECT_TIMEOUT`` / ``_READ_TIMEOUT`` / ``_MAX_ATTEMPTS``; a stream that times out
+  is not resumed again and again: the store is stalled, the caller hears so after one read timeout).
+* ``probe``: one LIST of at most one key, one attempt, a short read timeout — the pre-flight of
+  ``ggzy backup`` / ``restore`` / the drill, so a stopped store fails them in seconds, before any work.
 * Bulk helpers for the backup, the restore drill and the bid upload area: ``iter_names``,
   ``delete_prefix``, ``put_bytes`` (overwrite one small object), ``with_location``.
 """
@@ -32,7 +36,7 @@ from typing import Any
 
 from boto3.s3.transfer import TransferConfig
 from botocore.config import Config
-from botocore.exceptions import BotoCoreError, ClientError, HTTPClientError
+from botocore.exceptions import BotoCoreError, ClientError, HTTPClientError, ReadTimeoutError
 from botocore.exceptions import ConnectionError as BotoConnectionError
 from django.core.exceptions import SuspiciousOperation
 from django.core.files.base import File
@@ -57,6 +61,12 @@ def storage_unavailable() -> StorageUnavailable:
     return StorageUnavailable(
         "文件存储服务暂时无法访问，本次内容没有保存。请稍后重试；如持续出现，请联系交易中心。"
     )
+
+
+def one_line(exc: BaseException) -> str:
+    """``Type: message`` on one line, for command-line errors (botocore's messages may wrap)."""
+    text = " ".join(str(exc).split())
+    return f"{type(exc).__name__}: {text}"[:300] if text else type(exc).__name__
 
 
 @contextlib.contextmanager
@@ -135,6 +145,11 @@ class ObjectReader(io.RawIOBase):
                 self._open_body()
             try:
                 data = self._body.read(want)
+            except ReadTimeoutError as exc:
+                # The store stopped answering: botocore already waited read_timeout; resuming would
+                # multiply that wait by STREAM_RETRIES x max_attempts (minutes per object).
+                self._drop_body()
+                raise storage_unavailable() from exc
             except (BotoCoreError, OSError) as exc:  # a dropped connection mid-stream: resume here
                 self._drop_body()
                 if attempt == STREAM_RETRIES:
@@ -180,7 +195,8 @@ class S3FileStore(S3Storage):
     """The platform's S3 file store (see the module docstring). Options beyond ``S3Storage``'s:
     ``checksums`` (``when_supported`` | ``when_required``: boto3's integrity checksums, which some
     older S3-compatible servers refuse), ``server_side_encryption``, ``sse_kms_key_id``,
-    ``storage_class``, ``connect_timeout``, ``read_timeout``, ``max_attempts``."""
+    ``storage_class``, ``connect_timeout``, ``read_timeout``, ``max_attempts`` (every call, retries
+    included) and ``probe_timeout`` (the read timeout of ``probe``)."""
 
     object_parameters: dict[str, Any]
 
@@ -197,6 +213,7 @@ class S3FileStore(S3Storage):
                 "connect_timeout": 5,
                 "read_timeout": 60,
                 "max_attempts": 3,
+                "probe_timeout": 10,
             }
         )
         return defaults
@@ -341,6 +358,32 @@ class S3FileStore(S3Storage):
         clone._unsigned_connections = threading.local()
         clone._bucket = None
         return clone
+
+    def probe(self) -> None:
+        """Pre-flight: is the bucket reachable, readable and there? One LIST of at most one key,
+        one attempt, ``connect_timeout`` to connect and ``probe_timeout`` to answer (a stopped
+        server fails at once, a stalled one within seconds). Raises ``StorageUnavailable`` whose
+        message names the store and the reason (connection refused, timeout, NoSuchBucket,
+        AccessDenied, missing credentials …)."""
+        clone = copy.copy(self)
+        clone.client_config = self.client_config.merge(
+            Config(
+                read_timeout=min(float(self.probe_timeout), float(self.read_timeout)),
+                retries={"total_max_attempts": 1, "mode": "standard"},
+            )
+        )
+        clone._connections = threading.local()
+        clone._unsigned_connections = threading.local()
+        clone._bucket = None
+        try:
+            clone.connection.meta.client.list_objects_v2(
+                Bucket=self.bucket_name, Prefix=self._key_prefix(""), MaxKeys=1
+            )
+        except ClientError as exc:
+            code = exc.response.get("Error", {}).get("Code", "")
+            raise StorageUnavailable(f"文件存储 {self.describe()} 返回错误：{code or one_line(exc)}") from exc
+        except BotoCoreError as exc:
+            raise StorageUnavailable(f"文件存储 {self.describe()} 无法访问：{one_line(exc)}") from exc
 
     def describe(self) -> str:
         """Where the objects are, without secrets: ``s3://bucket/prefix @ endpoint``."""

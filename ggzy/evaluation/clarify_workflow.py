@@ -161,6 +161,61 @@ def check_text(value: str, *, label: str, field_name: str, limit: int = TEXT_MAX
     return value
 
 
+# -- telling the bidder (SMS / e-mail after the request's commit; a reminder before the deadline)
+
+REQUEST, REMINDER = "request", "reminder"
+DELIVERY_PURPOSES = {REQUEST: "发出通知", REMINDER: "截止前提醒"}
+SMS, EMAIL = "sms", "email"
+DELIVERY_CHANNELS = {SMS: "短信", EMAIL: "电子邮件"}
+NO_CONTACT = "投标人单位没有登记手机号码或电子邮箱的投标人用户"
+
+
+def mask_address(channel: str, address: str) -> str:
+    """What the staff page shows of a phone number or an e-mail address (personal data)."""
+    if channel == SMS:
+        return address[:3] + "****" + address[-4:] if len(address) >= 8 else "****"
+    local, _, domain = address.partition("@")
+    return (local[:1] + "***@" + domain) if domain else "***"
+
+
+def notice_state(attempts: Sequence[tuple[str, bool, dt.datetime]]) -> tuple[str, dt.datetime | None]:
+    """What the committee's page says about telling the bidder, from the (purpose, ok, when)
+    of every attempt: the first time a channel accepted the request's notice, or why not."""
+    sent = sorted(at for purpose, ok, at in attempts if purpose == REQUEST and ok)
+    if sent:
+        return "已通知", sent[0]
+    if any(purpose == REQUEST for purpose, _, _ in attempts):
+        return "通知失败", None
+    return "待发送", None
+
+
+def notice_text(
+    *,
+    purpose: str,
+    center: str,
+    bidder: str,
+    kind: str,
+    section: str,
+    deadline_local: str,
+    link: str,
+) -> tuple[str, str]:
+    """(subject, body) of the SMS / e-mail; ``deadline_local`` already in Beijing time. Says no
+    more than that a request waits (the question itself stays behind the login)."""
+    label = KIND_LABELS[kind]
+    if purpose == REMINDER:
+        subject = f"评标{label}即将截止：{section}"
+        lead = f"评标委员会就{section}向贵单位发出的{label}要求尚未答复，"
+    else:
+        subject = f"评标{label}要求：{section}"
+        lead = f"评标委员会就{section}向贵单位发出{label}要求，"
+    body = (
+        f"【{center}】{bidder}：{lead}"
+        f"请于 {deadline_local}（北京时间）前登录平台在线答复，逾期不予受理。"
+        f"答复页面：{link}"
+    )
+    return subject, body
+
+
 def price_flags(
     config: methods.MethodConfig,
     bids: Sequence[scoring.Bid],

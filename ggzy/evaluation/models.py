@@ -73,12 +73,19 @@ class Evaluation(models.Model):
 
 
 class Member(models.Model):
-    """A confirmed committee member (from the expert draw) with a login. Sees the bids only after
-    declaring no conflict of interest; scores become final when ``scores_signed_at`` is set; the
-    report is signed by recording the SHA-256 of the PDF the member signed."""
+    """A committee member with a login: a confirmed expert of the draw (``role`` expert) or a
+    tenderer representative named with the draw (``role`` tenderer_rep, no expert code). Both
+    work alike: see the bids only after declaring no conflict of interest; scores become final
+    when ``scores_signed_at`` is set; the report is signed by recording the SHA-256 of the PDF the
+    member signed. Whether a representative may chair is a rule (experts config)."""
+
+    ROLE_EXPERT = "expert"
+    ROLE_TENDERER_REP = "tenderer_rep"
+    ROLE_CHOICES = [(ROLE_EXPERT, "评标专家"), (ROLE_TENDERER_REP, "招标人代表")]
 
     evaluation = models.ForeignKey(Evaluation, on_delete=models.PROTECT, related_name="members")
-    user = models.ForeignKey(User, verbose_name="专家账号", on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey(User, verbose_name="成员账号", on_delete=models.PROTECT, related_name="+")
+    role = models.CharField("身份", max_length=20, choices=ROLE_CHOICES, default=ROLE_EXPERT)
     expert_code = models.CharField("专家编号", max_length=20, blank=True)
     name = models.CharField("姓名", max_length=50)
     is_chair = models.BooleanField("评标委员会主任", default=False)
@@ -244,6 +251,9 @@ class Clarification(models.Model):
     decision_note = models.TextField("认定理由", blank=True)
     decided_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     decided_at = models.DateTimeField("认定时间", null=True, blank=True)
+    # Claimed by the worker's reminder sweep under the row lock, so one reminder goes out however
+    # many workers run; not a status (the request's status never depends on a notice).
+    reminded_at = models.DateTimeField("截止前提醒时间", null=True, blank=True)
 
     class Meta:
         ordering = ["evaluation", "asked_at", "pk"]
@@ -271,6 +281,40 @@ class ClarificationFile(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ClarificationDelivery(models.Model):
+    """One attempt to tell the bidder's contact about a clarification request (``purpose``
+    ``request``, after the request's commit) or to remind it before the deadline (``reminder``):
+    the channel (``sms`` through the platform's SMS gateway, ``email`` through Django's e-mail),
+    the user and the masked address it went to, and whether the channel accepted it (``reference``)
+    or failed (``error``). A row with an empty ``channel`` records that the organisation had no
+    user with a phone or e-mail. Written after the fact; a failed delivery never undoes the
+    request. Staff see these rows on the committee's clarification page."""
+
+    clarification = models.ForeignKey(Clarification, on_delete=models.PROTECT, related_name="deliveries")
+    purpose = models.CharField(
+        "用途", max_length=10, choices=list(clarify_workflow.DELIVERY_PURPOSES.items())
+    )
+    channel = models.CharField(
+        "通知方式", max_length=10, blank=True, choices=list(clarify_workflow.DELIVERY_CHANNELS.items())
+    )
+    recipient = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="接收人"
+    )
+    address = models.CharField("接收地址（脱敏）", max_length=120, blank=True)
+    ok = models.BooleanField("送达渠道已接收")
+    reference = models.CharField("渠道回执", max_length=200, blank=True)
+    error = models.CharField("失败原因", max_length=300, blank=True)
+    attempted_at = models.DateTimeField("发送时间")
+
+    class Meta:
+        ordering = ["clarification", "attempted_at", "pk"]
+        verbose_name = "评标澄清通知记录"
+        verbose_name_plural = verbose_name
+
+    def __str__(self) -> str:
+        return f"{self.clarification_id} {self.purpose} {self.channel} {'ok' if self.ok else 'failed'}"
 
 
 class ResultNotification(models.Model):

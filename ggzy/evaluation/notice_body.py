@@ -1,5 +1,5 @@
-"""The bodies of the candidate notice, the award notice and the termination notice, generated
-from the stored result.
+"""The bodies of the candidate notice and the award notice, generated from the stored result (the
+termination notice is trading's, shared with the opening: ``trading.termination_notice``).
 Values are escaped here; ``publishing`` sanitises the HTML again when it stores it."""
 
 from __future__ import annotations
@@ -8,23 +8,13 @@ from typing import Any
 
 from django.utils.html import format_html, format_html_join
 
-from ggzy.core.clock import local_date
-from ggzy.evaluation import methods, outcome_rules, periods, selectors
+from ggzy.evaluation import methods, periods, selectors
 from ggzy.evaluation.models import Evaluation
+from ggzy.trading import termination_notice
 
 
 def common_fields(evaluation: Evaluation) -> dict[str, Any]:
-    section = evaluation.section
-    project = section.tender_project.project
-    return {
-        "domain": project.domain,
-        "project_code": project.code,
-        "project_name": project.name,
-        "section_code": section.code,
-        "section_name": section.name,
-        "tenderer_name": project.tenderer.name,
-        "agency_name": project.agency.name if project.agency is not None else "",
-    }
+    return termination_notice.common_fields(evaluation.section)
 
 
 def candidate_html(evaluation: Evaluation) -> str:
@@ -61,43 +51,4 @@ def award_html(evaluation: Evaluation) -> str:
         evaluation.winner.bidder_name,
         evaluation.winner.price,
         committee,
-    )
-
-
-def termination_title(evaluation: Evaluation, next_step: str) -> str:
-    """流标公告 / 废标公告 (re-tender: the tendering law's and the procurement law's words) or
-    终止公告 (terminated); all are published as termination notices (``NoticeKind.TERMINATION``)."""
-    section = evaluation.section
-    project = section.tender_project.project
-    if next_step == outcome_rules.TERMINATE:
-        word = "终止公告"
-    else:
-        word = "废标公告" if outcome_rules.is_procurement(project.domain) else "流标公告"
-    return f"{project.name}{section.name}{word}"
-
-
-def termination_html(evaluation: Evaluation, *, next_step: str, category: str, basis: str) -> str:
-    """The termination notice: project and section, the reason category with the committee's (or
-    tenderer's) reason and the legal basis, and what happens next."""
-    section = evaluation.section
-    project = section.tender_project.project
-    opened = section.opening_at or section.bid_deadline
-    when = format_html("于 {} 开标，", local_date(opened).isoformat()) if opened is not None else ""
-    basis_html = format_html("<p>依据：{}</p>", basis) if basis else ""
-    agency = project.agency.name if project.agency is not None else "无"
-    return format_html(
-        "<p>{}（项目编号 {}）{}（标段（包）编号 {}）{}评标结果为：{}。</p>"
-        "<p>原因：{}</p>{}<p>后续安排：{}</p>"
-        "<p>招标人（采购人）：{}；代理机构：{}。</p>",
-        project.name,
-        project.code,
-        section.name,
-        section.code,
-        when,
-        category,
-        evaluation.failure_reason or category,
-        basis_html,
-        outcome_rules.next_step_text(next_step, project.domain, evaluation.failure_code),
-        project.tenderer.name,
-        agency,
     )

@@ -73,10 +73,11 @@ def report_document(evaluation: Evaluation, *, with_signatures: bool = True) -> 
     p(f"评标办法：{config.label}；评标开始时间：{_cn_date(evaluation.started_at)}。")
     h("二、评标委员会")
     t(
-        ["姓名", "专家编号", "职务", "无利害关系声明"],
+        ["姓名", "身份", "专家编号", "职务", "无利害关系声明"],
         [
             [
                 m.name,
+                m.get_role_display(),
                 m.expert_code or "—",
                 "主任" if m.is_chair else "成员",
                 "已声明" if m.declared_at else "未声明",
@@ -106,7 +107,7 @@ def report_document(evaluation: Evaluation, *, with_signatures: bool = True) -> 
     subjective = [c for c in config.criteria if c.kind == methods.SUBJECTIVE]
     for m in members:
         t(
-            ["投标人（专家：" + m.name + "）", *[c.name for c in subjective]],
+            [f"投标人（{m.get_role_display()}：{m.name}）", *[c.name for c in subjective]],
             [
                 [b.bidder_name, *[scores.get((m.pk, b.pk), {}).get(c.key, "—") for c in subjective]]
                 for b in evaluation.bids.filter(compliant=True).order_by("pk")
@@ -187,11 +188,19 @@ def report_document(evaluation: Evaluation, *, with_signatures: bool = True) -> 
         )
     h(f"{next(numbers)}、签字")
     signed = [
-        [m.name, _cn_date(m.report_signed_at) if m.report_signed_at else "", m.dissent or "无"]
+        [
+            m.name,
+            m.get_role_display(),
+            _cn_date(m.report_signed_at) if m.report_signed_at else "",
+            m.dissent or "无",
+        ]
         for m in members
         if with_signatures
     ]
-    t(["评标委员会成员", "签署日期", "不同意见"], signed or [[m.name, "", ""] for m in members])
+    t(
+        ["评标委员会成员", "身份", "签署日期", "不同意见"],
+        signed or [[m.name, m.get_role_display(), "", ""] for m in members],
+    )
     return Document(
         center_name=_center(),
         title="评标报告",

@@ -62,6 +62,13 @@ class Bid:
     sme: SmeClaim = NO_CLAIM
     objective: Mapping[str, Decimal] = field(default_factory=dict)
     adjustment: Decimal = ZERO
+    # The bidder (organisation name) as staff see it, for messages; ``id`` when not given.
+    name: str = ""
+
+    @property
+    def label(self) -> str:
+        """How a message names the bid: by its bidder when known (staff never see bid ids)."""
+        return f"投标人“{self.name}”的投标文件" if self.name else f"投标文件“{self.id}”"
 
 
 @dataclass(frozen=True)
@@ -356,7 +363,7 @@ def _evaluate(
         for c in objective:
             value = bid.objective.get(c.key)
             if value is None:
-                raise _bad(f"投标文件“{bid.id}”缺少客观分“{c.name}”。", f"bids.{bid.id}.objective.{c.key}")
+                raise _bad(f"{bid.label}缺少客观分“{c.name}”。", f"bids.{bid.id}.objective.{c.key}")
             criterion_scores[c.key] = rounding.score(value)
         technical = sum(criterion_scores.values(), ZERO)
 

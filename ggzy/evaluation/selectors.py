@@ -5,11 +5,13 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from ggzy.accounts.choices import Role
 from ggzy.accounts.models import User
 from ggzy.core.errors import NotFound, PermissionDenied
 from ggzy.evaluation import methods, scoring
 from ggzy.evaluation.models import (
     Clarification,
+    ClarificationDelivery,
     ClarificationFile,
     EvaluatedBid,
     Evaluation,
@@ -68,6 +70,7 @@ def scoring_inputs(
             rejection_reason=b.rejection_reason,
             sme=SmeClaim(b.sme_kind, b.sme_share),
             objective={k: Decimal(str(v)) for k, v in (b.objective or {}).items()},
+            name=b.bidder_name,
         )
         for b in bids
     ]
@@ -115,7 +118,7 @@ def clarifications_of(evaluation: Evaluation) -> list[Clarification]:
     """Every clarification request of the evaluation, oldest first, with its bid and files."""
     return list(
         evaluation.clarifications.select_related("bid", "asked_by", "answered_by")
-        .prefetch_related("files__file")
+        .prefetch_related("files__file", "deliveries")
         .order_by("asked_at", "pk")
     )
 
@@ -125,6 +128,25 @@ def clarification_in(evaluation: Evaluation, pk: object) -> Clarification:
         return evaluation.clarifications.select_related("bid").get(pk=int(str(pk)))
     except (ValueError, Clarification.DoesNotExist):
         raise NotFound("未找到该澄清要求。") from None
+
+
+def clarification_contacts(clarification: Clarification) -> list[User]:
+    """Who is told about a request: the active users of the bidder's organisation who may answer
+    it (bidder role), each with the phone and e-mail on the account."""
+    return list(
+        User.objects.filter(
+            organisation_id=clarification.organisation_id,
+            is_active=True,
+            role_grants__role=Role.BIDDER,
+        )
+        .distinct()
+        .order_by("pk")
+    )
+
+
+def clarification_deliveries(clarification: Clarification) -> list[ClarificationDelivery]:
+    """Every notice attempt of the request, oldest first (for the committee's page)."""
+    return list(clarification.deliveries.select_related("recipient").order_by("attempted_at", "pk"))
 
 
 def clarifications_for_bidder(user: User) -> list[Clarification]:

@@ -18,15 +18,13 @@ from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 from ggzy.core.errors import ValidationFailed
 
-NONE = "none"
-SMALL_MICRO = "small_micro"
-CONSORTIUM = "consortium"
-SME_KINDS = (NONE, SMALL_MICRO, CONSORTIUM)
-SME_KIND_LABELS = {
-    NONE: "非中小企业",
-    SMALL_MICRO: "小微企业",
-    CONSORTIUM: "联合体/分包（小微企业份额）",
-}
+# The declaration's kinds are the sealed bid summary's schema, shared with the browser bid page
+# (re-exported: the evaluation's names for them).
+from ggzy.trading.bid_summary import CONSORTIUM as CONSORTIUM
+from ggzy.trading.bid_summary import NONE as NONE
+from ggzy.trading.bid_summary import SMALL_MICRO as SMALL_MICRO
+from ggzy.trading.bid_summary import SME_KIND_LABELS as SME_KIND_LABELS
+from ggzy.trading.bid_summary import SME_KINDS as SME_KINDS
 
 HUNDRED = Decimal(100)
 THIRTY = Decimal(30)  # 财库〔2022〕19号: consortium small/micro share threshold

@@ -9,7 +9,8 @@ the one thing it tells another app: that the committee drawn for a section has s
   or that failed to decrypt (Art. 31) is not among them. Price and the SME declaration come from
   the bid summary sealed in the envelope (``price``, ``sme_kind``, ``sme_share``).
 * The committee: the confirmed members of the section's latest draw, once it is complete; an
-  expert who declined or timed out is not a member (his reserve is).
+  expert who declined or timed out is not a member (his reserve is). The tenderer
+  representatives named with the draw sit beside them (role tenderer_rep).
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ from typing import Any
 
 from ggzy.core.clock import Clock
 from ggzy.core.errors import ValidationFailed
-from ggzy.evaluation import methods, sme
+from ggzy.evaluation import methods
+from ggzy.trading import bid_summary
 from ggzy.trading.models import Section
 
 DOMAIN_METHODS = {
@@ -44,13 +46,19 @@ class OpenedSummary:
     organisation_id: int | None = None  # the bidding organisation (answers clarifications)
 
 
+EXPERT = "expert"
+TENDERER_REP = "tenderer_rep"
+
+
 @dataclass(frozen=True)
 class CommitteeSeat:
-    """A confirmed member of the section's committee (from ``experts``)."""
+    """A member of the section's committee (from ``experts``): a confirmed expert, or
+    (``role`` tenderer_rep, no expert code) a tenderer representative named with the draw."""
 
     user_id: int
     expert_code: str
     name: str
+    role: str = EXPERT
 
 
 def section_get(section_id: int) -> Section:
@@ -100,28 +108,15 @@ def _decimal(value: Any) -> Decimal | None:
     return result if result.is_finite() else None
 
 
-_SME_BY_LABEL = {label: key for key, label in sme.SME_KIND_LABELS.items()}
-
-
 def _sme(summary: dict[str, Any], bidder: str) -> tuple[str, Decimal | None]:
-    """The SME declaration sealed in the bid summary: ``sme_kind`` (a key of
-    :data:`sme.SME_KINDS` or its Chinese label; absent = none) and ``sme_share`` (percent)."""
-    raw = summary.get("sme_kind")
-    text = str(raw).strip() if raw is not None else ""
-    kind = sme.NONE if not text else _SME_BY_LABEL.get(text, text)
-    if kind not in sme.SME_KINDS:
-        raise ValidationFailed(
-            f"投标人“{bidder}”的中小企业声明“{text}”无法识别。", fields={"sme_kind": "无效"}
-        )
-    share = None
-    if summary.get("sme_share") not in (None, ""):
-        share = _decimal(summary.get("sme_share"))
-        if share is None or not Decimal(0) <= share <= Decimal(100):
-            raise ValidationFailed(
-                f"投标人“{bidder}”的小微企业份额“{summary.get('sme_share')}”无效（应为 0–100）。",
-                fields={"sme_share": "无效"},
-            )
-    return kind, share
+    """The SME declaration sealed in the bid summary (schema and check: trading's
+    :mod:`~ggzy.trading.bid_summary`, the same rules the browser bid page applies before it
+    seals): ``sme_kind`` (a key or its Chinese label; absent = none) and ``sme_share`` (percent,
+    required for a consortium)."""
+    try:
+        return bid_summary.read_sme(summary)
+    except bid_summary.SmeDeclarationInvalid as exc:
+        raise ValidationFailed(f"投标人“{bidder}”的{exc.message}", fields={exc.key: "无效"}) from None
 
 
 def opened_bids(section: Section) -> list[OpenedSummary]:
@@ -139,6 +134,9 @@ def opened_bids(section: Section) -> list[OpenedSummary]:
         raise ValidationFailed(
             "本标段开标未进行（投标人少于三个，不予开标），不能评标。", fields={"opening": session.state}
         )
+    if session.state in opening_workflow.FAILED_STATES:
+        label = opening_workflow.STATE_LABELS[session.state]
+        raise ValidationFailed(f"本标段开标失败（{label}），不能评标。", fields={"opening": session.state})
     if session.state != opening_workflow.CLOSED:
         label = opening_workflow.STATE_LABELS.get(session.state, session.state)
         raise ValidationFailed(
@@ -212,11 +210,55 @@ def committee(section: Section) -> list[CommitteeSeat]:
             f"评标委员会成员{'、'.join(missing)}没有评标专家账号，不能进入评标室。",
             fields={"committee": "无账号"},
         )
-    return [
+    experts = [
         CommitteeSeat(user_id=s.expert.user_id, expert_code=s.expert.code, name=s.expert.name)
         for s in seats
         if s.expert.user_id is not None
     ]
+    return experts + _representatives(draw, expert_users={s.user_id for s in experts})
+
+
+def _representatives(draw: Any, *, expert_users: set[int]) -> list[CommitteeSeat]:
+    """The tenderer representatives named with the draw (招标人代表), after the experts."""
+    from ggzy.experts.models import DrawRepresentative
+
+    reps = list(DrawRepresentative.objects.filter(draw=draw).order_by("named_at", "pk"))
+    if len(reps) != draw.representatives:
+        raise ValidationFailed(
+            f"专家抽取 {draw.ref} 的招标人代表应为 {draw.representatives} 人，已指定 {len(reps)} 人，"
+            "不能开始评标。",
+            fields={"committee": "招标人代表未指定"},
+        )
+    twice = [r.name for r in reps if r.user_id in expert_users]
+    if twice:
+        raise ValidationFailed(
+            f"{'、'.join(twice)}既是抽取的专家又是招标人代表，不能开始评标。",
+            fields={"committee": "重复"},
+        )
+    return [CommitteeSeat(user_id=r.user_id, expert_code="", name=r.name, role=TENDERER_REP) for r in reps]
+
+
+def composition_problems(*, experts: int, representatives: int) -> list[str]:
+    """The committee-composition rule of the experts app (odd, 3 or more, the experts' configured
+    share) applied to the committee that actually sits."""
+    from ggzy.experts import rules
+    from ggzy.experts.config import expert_rules
+
+    return rules.composition_problems(
+        experts=experts,
+        representatives=representatives,
+        minimum=3,
+        min_expert_share=rules.share_from(expert_rules()["min_expert_share"]),
+    )
+
+
+def representative_chair_problem(section: Section) -> str | None:
+    """Why a tenderer representative may not chair this section's committee (None: may)."""
+    from ggzy.experts import rules
+    from ggzy.experts.config import expert_rules
+
+    chair_rules = rules.chair_rules_from(expert_rules()["representative_chair_rules"])
+    return rules.representative_chair_problem(chair_rules, domain=section_domain(section))
 
 
 def committee_started(section: Section, *, clock: Clock) -> None:

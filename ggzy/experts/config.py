@@ -23,6 +23,19 @@ DEFAULTS: dict[str, Any] = {
         {"name": "竞争性谈判、竞争性磋商、询价", "procedures": NEGOTIATED, "minimum": 3},
         {"name": "招标投标法第三十七条", "minimum": 5},
     ],
+    # Experts (技术、经济等方面的专家) must be at least this share of the committee, tenderer
+    # representatives included (招标投标法 Art. 37, 87号令 Art. 47: 2/3). A fraction as text.
+    "min_expert_share": "2/3",
+    # Named tenderer representatives need an organisation with a usable certificate (the
+    # platform's identity check of an organisation); False accepts any active tenderer user.
+    "representative_requires_certificate": True,
+    # May a tenderer representative be elected chair? First match wins; none matching: yes.
+    # Procurement: 财库〔2012〕69号 "采购人代表不得担任组长" [K; read in a secondary source only].
+    # Construction: no national rule found — allowed unless a local rule is configured here.
+    "representative_chair_rules": [
+        {"domains": ["procurement"], "allowed": False, "basis": "财库〔2012〕69号"},
+        {"allowed": True},
+    ],
     "timing_rules": [
         {
             "name": "财库〔2016〕198号",

@@ -326,3 +326,25 @@ class Seat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.draw_id} {self.expert_id} {self.status}"
+
+
+class DrawRepresentative(models.Model):
+    """A tenderer representative (招标人代表) named for a draw's committee: a verified user of the
+    tenderer organisation, named while the draw is still a request (the draw cannot start until
+    all ``Draw.representatives`` are named). Not drawn; after the draw they sit on the committee
+    beside the experts. ``name`` is the real name as it stood when named (the report prints it)."""
+
+    draw = models.ForeignKey(Draw, on_delete=models.CASCADE, related_name="named_representatives")
+    user = models.ForeignKey(User, verbose_name="招标人代表", on_delete=models.PROTECT, related_name="+")
+    name = models.CharField("姓名", max_length=50)
+    named_by = models.ForeignKey(User, verbose_name="指定人", on_delete=models.PROTECT, related_name="+")
+    named_at = models.DateTimeField("指定时间")
+
+    class Meta:
+        ordering = ["draw", "named_at", "pk"]
+        verbose_name = "招标人代表"
+        verbose_name_plural = verbose_name
+        constraints = [models.UniqueConstraint(fields=["draw", "user"], name="uniq_draw_representative")]
+
+    def __str__(self) -> str:
+        return f"{self.draw_id} {self.name}"

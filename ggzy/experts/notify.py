@@ -1,10 +1,14 @@
 """Notification channels for selected experts. Pluggable: ``GGZY_EXPERTS["channels"]`` maps a
 channel name (email / sms / voice) to a dotted class path; a channel is any class with
-``send(*, to: str, subject: str, body: str) -> str`` returning a delivery reference.
+``send(*, to: str, subject: str, body: str) -> str`` returning a delivery reference (empty when
+nothing was delivered; a reference with an ``error`` attribute, like :class:`ggzy.experts.sms.SmsResult`,
+says why).
 
 * :class:`EmailChannel` sends through Django's e-mail backend (SMTP in production, the locmem or
   console backend in tests/development).
-* An SMS/voice provider adapter (短信/语音平台) implements :class:`Channel`;
+* An SMS/voice provider adapter (短信/语音平台) implements :class:`Channel`:
+  :class:`ggzy.experts.sms.HttpSmsGateway` posts signed requests to the center's SMS endpoint
+  (``GGZY_SMS_URL``; docs/formats/sms-gateway.md) and is the SMS channel whenever that is set;
   :class:`ConsoleGateway` is the development one: it writes the message to the
   ``ggzy.experts.notify`` logger and keeps it in :data:`ConsoleGateway.outbox`.
 """

@@ -5,8 +5,11 @@ Pure: no Django. The rule tables come from ``experts.config`` (defaults overrida
 * Committee size (招标投标法 Art. 37, 87号令 Art. 47, 财库〔2016〕198号): an ordered list of rules,
   the **first** whose conditions match the section applies — e.g. procurement with a budget of at
   least 10 million needs 7+, negotiation/consultation/inquiry 3+, everything else 5+; all odd.
-  Tenderer representatives count towards the committee and may fill at most one third of it
-  (technical and economic experts ≥ 2/3).
+  Tenderer representatives (招标人代表) count towards the committee; the experts must be at least
+  a configured share of it (≥ 2/3 by law), compared exactly.
+* Tenderer representatives: who may be named (a verified user of the tenderer itself), that all
+  are named before the draw, and whether one may chair the committee (configurable per domain:
+  government procurement forbids it, 财库〔2012〕69号).
 * Timing: the draw may not start before the bid deadline (the bidders — and so the avoidance
   list — are known only then), and per rule not earlier than N working days before the review.
 * Avoidance (实施条例 Art. 46, 暂行规定 Art. 12, 财库〔2016〕198号): an expert is avoided when an
@@ -21,6 +24,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any, Protocol
 
 # Reason codes of the avoidance list (stored with each entry; labels for pages and the record).
@@ -85,25 +89,158 @@ def size_rule_for(
     return SizeRule("默认", 5)
 
 
-def committee_problems(
-    *, rule: SizeRule, drawn: int, representatives: int, max_representative_share: Decimal = Decimal(1) / 3
+CN_DIGITS = "零一二三四五六七八九十"
+
+
+def share_from(value: object) -> Fraction:
+    """A configured share ("2/3", "0.6", 2/3 as a Fraction) as an exact fraction in (0, 1]."""
+    try:
+        share = Fraction(str(value).strip()) if not isinstance(value, Fraction) else value
+    except (ValueError, ZeroDivisionError):
+        raise ValueError(f"not a share: {value!r}") from None
+    if not Fraction(0) < share <= Fraction(1):
+        raise ValueError(f"a share must be in (0, 1]: {value!r}")
+    return share
+
+
+def share_label(share: Fraction) -> str:
+    """2/3 → "三分之二" (the way the law writes it); other shares as digits."""
+    if share.denominator <= 10 and share.numerator <= 10:
+        if share == 1:
+            return "全部"
+        return f"{CN_DIGITS[share.denominator]}分之{CN_DIGITS[share.numerator]}"
+    return f"{share.numerator}/{share.denominator}"
+
+
+def composition_problems(
+    *,
+    experts: int,
+    representatives: int,
+    minimum: int,
+    odd: bool = True,
+    min_expert_share: Fraction = Fraction(2, 3),
+    rule_name: str = "",
 ) -> list[str]:
-    """Why a committee of ``drawn`` experts plus ``representatives`` is not allowed (empty: fine)."""
-    total = drawn + representatives
+    """Why a committee of ``experts`` drawn experts plus ``representatives`` tenderer
+    representatives (招标人代表) is not allowed (empty: fine). 招标投标法 Art. 37 / 87号令 Art. 47:
+    ``minimum`` or more members, an odd number when ``odd``, and the experts at least
+    ``min_expert_share`` of all members — compared exactly (fractions), so 2 experts of 3 pass."""
+    total = experts + representatives
     problems = []
-    if drawn < 1:
+    if experts < 1:
         problems.append("至少须抽取 1 名专家")
     if representatives < 0:
         problems.append("招标人代表人数不能为负数")
-    if total < rule.minimum:
-        problems.append(f"评标委员会不少于 {rule.minimum} 人（{rule.name}），当前 {total} 人")
-    if rule.odd and total % 2 == 0:
+    if total < minimum:
+        where = f"（{rule_name}）" if rule_name else ""
+        problems.append(f"评标委员会不少于 {minimum} 人{where}，当前 {total} 人")
+    if odd and total % 2 == 0:
         problems.append(f"评标委员会成员应为单数，当前 {total} 人")
-    if total and Decimal(representatives) > Decimal(total) * max_representative_share:
+    if total > 0 and representatives > 0 and Fraction(experts, total) < min_expert_share:
+        label = share_label(min_expert_share)
         problems.append(
-            "招标人代表不得超过评标委员会成员总数的三分之一（技术、经济等方面专家不少于三分之二）"
+            f"技术、经济等方面的专家不得少于评标委员会成员总数的{label}："
+            f"当前专家 {experts} 人、招标人代表 {representatives} 人，共 {total} 人"
         )
     return problems
+
+
+def committee_problems(
+    *,
+    rule: SizeRule,
+    drawn: int,
+    representatives: int,
+    min_expert_share: Fraction = Fraction(2, 3),
+) -> list[str]:
+    """Why a draw request of ``drawn`` experts plus ``representatives`` is not allowed under the
+    size rule that applies to the section (empty: fine)."""
+    return composition_problems(
+        experts=drawn,
+        representatives=representatives,
+        minimum=rule.minimum,
+        odd=rule.odd,
+        min_expert_share=min_expert_share,
+        rule_name=rule.name,
+    )
+
+
+# ---------------------------------------------------------------- tenderer representatives
+
+
+@dataclass(frozen=True)
+class RepresentativeFacts:
+    """What the rules need to know about a user named as a tenderer representative."""
+
+    user_id: int
+    name: str  # the real name on the account (display name); empty: none
+    is_active: bool
+    organisation_id: int | None
+    organisation_active: bool
+    has_tenderer_role: bool
+    identity_verified: bool  # the organisation holds a usable (bound, trusted, valid) certificate
+
+
+def representative_problems(facts: RepresentativeFacts, *, tenderer_id: int) -> list[str]:
+    """Why this user may not sit as the tenderer's representative (empty: may). Only an active
+    user of the tenderer organisation itself, holding the tenderer role, with a real name on the
+    account (it is printed in the report) and an organisation whose identity is verified by a
+    usable certificate — an agency's staff are not the tenderer's representatives."""
+    who = facts.name or f"用户 {facts.user_id}"
+    problems = []
+    if not facts.is_active:
+        problems.append(f"“{who}”的账号已停用")
+    if facts.organisation_id != tenderer_id:
+        problems.append(f"“{who}”不是本项目招标人（采购人）单位的人员")
+        return problems
+    if not facts.organisation_active:
+        problems.append(f"“{who}”所在单位已停用")
+    if not facts.has_tenderer_role:
+        problems.append(f"“{who}”没有招标人（采购人）角色")
+    if not facts.name.strip():
+        problems.append(f"“{who}”的账号未登记真实姓名")
+    if not facts.identity_verified:
+        problems.append(f"“{who}”所在单位尚未绑定有效的数字证书，身份未经核验")
+    return problems
+
+
+def representatives_named_problem(*, named: int, declared: int) -> str | None:
+    """The draw may start only when every declared representative has been named."""
+    if named != declared:
+        return f"招标人代表人数为 {declared} 人，已指定 {named} 人：须指定全部招标人代表后方可抽取"
+    return None
+
+
+@dataclass(frozen=True)
+class ChairRule:
+    """Whether a tenderer representative may be elected chair (评标委员会主任/组长)."""
+
+    allowed: bool
+    basis: str = ""
+    domains: frozenset[str] = frozenset()  # empty: any
+
+
+def chair_rules_from(data: Sequence[Mapping[str, Any]]) -> list[ChairRule]:
+    return [
+        ChairRule(
+            allowed=bool(r["allowed"]),
+            basis=str(r.get("basis", "")),
+            domains=frozenset(r.get("domains", ())),
+        )
+        for r in data
+    ]
+
+
+def representative_chair_problem(rules: Sequence[ChairRule], *, domain: str) -> str | None:
+    """Why a representative may not be chair in this domain (None: may). First match wins; no
+    matching rule allows it."""
+    for rule in rules:
+        if rule.domains and domain not in rule.domains:
+            continue
+        if rule.allowed:
+            return None
+        basis = f"（{rule.basis}）" if rule.basis else ""
+        return f"招标人代表不得担任评标委员会主任{basis}，请从评标专家中推选"
+    return None
 
 
 # ---------------------------------------------------------------- timing

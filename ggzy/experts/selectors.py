@@ -9,13 +9,14 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
+from ggzy.accounts.choices import Role
 from ggzy.accounts.models import User
 from ggzy.core.clock import Clock, local_date, system_clock
 from ggzy.core.errors import NotFound
 from ggzy.experts import draw as drawmath
 from ggzy.experts import rules
 from ggzy.experts.choices import DrawStatus, SeatStatus, SpecialtyStatus
-from ggzy.experts.models import Draw, Expert, ExpertSpecialty, Seat, SpecialtyCode
+from ggzy.experts.models import Draw, DrawRepresentative, Expert, ExpertSpecialty, Seat, SpecialtyCode
 from ggzy.trading import access
 
 
@@ -265,3 +266,15 @@ def committee_for_result(*, section_id: int) -> list[str]:
         return []
     seats = Seat.objects.filter(draw=draw, status=SeatStatus.CONFIRMED).select_related("expert")
     return [s.expert.name for s in seats.order_by("specialty__code", "position")]
+
+
+def representative_candidates(draw: Draw) -> QuerySet[User]:
+    """Users who may be offered as the draw's tenderer representatives: active users of the
+    tenderer organisation holding the tenderer role (the service checks the rest)."""
+    return User.objects.filter(
+        organisation_id=draw.tenderer_id, is_active=True, role_grants__role=Role.TENDERER
+    ).order_by("display_name", "username")
+
+
+def representatives_named(draw: Draw) -> list[DrawRepresentative]:
+    return list(DrawRepresentative.objects.filter(draw=draw).select_related("user"))

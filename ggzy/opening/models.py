@@ -18,7 +18,9 @@ STATE_CHOICES = list(workflow.STATE_LABELS.items())
 class OpeningSession(models.Model):
     """The opening (开标会) of one section. Its state changes only through ``opening.services``
     checked against ``opening.workflow``; the host (center staff) acts only through those preset
-    steps. Times are the server clock's (see docs/operations.md on NTP)."""
+    steps. Times are the server clock's (see docs/operations.md on NTP). A session that fails
+    (不予开标, or too few bids left after decryption) records why and the bid counts, fails its
+    section in trading and later points at the section's termination notice."""
 
     section = models.OneToOneField(Section, on_delete=models.PROTECT, related_name="opening")
     state = models.CharField("状态", max_length=30, choices=STATE_CHOICES, default=workflow.SCHEDULED)
@@ -35,6 +37,14 @@ class OpeningSession(models.Model):
     closed_at = models.DateTimeField("结束时间", null=True, blank=True)
     too_few_consequence = models.CharField("不足三家的处理", max_length=20, blank=True)
     too_few_note = models.TextField("不足三家的处理说明", blank=True)
+    # Why the opening failed (``trading.termination_rules`` failure code: too few bidders, too few
+    # decrypted, all failed decryption) and the counts the notice and the hall state; blank / null
+    # while the opening has not failed.
+    failure_code = models.CharField("开标失败原因", max_length=40, blank=True)
+    bids_received = models.PositiveIntegerField("收到投标文件数", null=True, blank=True)
+    bids_decrypted = models.PositiveIntegerField("解密成功数", null=True, blank=True)
+    bids_decryption_failed = models.PositiveIntegerField("解密失败数", null=True, blank=True)
+    bids_required = models.PositiveIntegerField("要求的最少有效投标数", null=True, blank=True)
     record_docx = models.ForeignKey(
         StoredFile, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -55,6 +65,16 @@ class OpeningSession(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    # A session that failed (不予开标) leaves the section failed; the center's editor drafts its
+    # termination notice (流标公告) from here for the release pipeline (ADR 0027).
+    termination_notice = models.ForeignKey(
+        "publishing.Notice",
+        verbose_name="流标公告",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     last_seq = models.BigIntegerField("最后事件序号", default=0)
 
     class Meta:
@@ -63,6 +83,11 @@ class OpeningSession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.section_id} {self.state}"
+
+    @property
+    def failed(self) -> bool:
+        """The opening failed (不予开标 or too few bids after decryption): the section is failed."""
+        return self.state in workflow.FAILED_STATES
 
     @property
     def record_algorithm_label(self) -> str:

@@ -20,6 +20,7 @@ from django.conf import settings
 
 from ggzy.core.clock import SHANGHAI, Clock
 from ggzy.opening.models import OpeningSession
+from ggzy.trading import termination_rules
 
 TEMPLATE = Path(__file__).parent / "data" / "opening_record.typ"
 
@@ -102,6 +103,13 @@ def compose(session: OpeningSession) -> RecordData:
         sections.append(RecordPart("投标人不足三家", [session.too_few_note]))
     if failures:
         sections.append(RecordPart("解密失败的处理", failures))
+    if session.failed and session.failure_code != termination_rules.TOO_FEW_BIDDERS:
+        from ggzy.opening.services import failure_reason
+
+        label = termination_rules.failure_category(session.failure_code, project.domain).label
+        sections.append(
+            RecordPart("开标结果", [f"{label}。{failure_reason(session)}本标段（包）流标，依法重新招标。"])
+        )
     objections = [
         f"{o.organisation.name}（{_t(o.raised_at)}）：{o.text}；"
         f"主持人答复（{_t(o.answered_at)}）：{o.answer or '未答复'}"

@@ -10,6 +10,7 @@ from ggzy.accounts.models import User
 from ggzy.core.errors import NotFound
 from ggzy.opening import services, workflow
 from ggzy.opening.models import OpeningEvent, OpeningSession
+from ggzy.trading import termination_rules
 from ggzy.trading.models import Bid, Section
 
 
@@ -39,6 +40,13 @@ class HallView:
     objections: list[Any]
     checked_in: bool
     confirmed: bool
+    # the host's view while decryption is over: the failure code when too few bids were decrypted
+    # (the hall offers "record the failure" instead of the readout)
+    shortfall: str = ""
+    shortfall_label: str = ""
+    # a failed opening: why, with its counts (everyone sees it)
+    outcome_label: str = ""
+    outcome_reason: str = ""
 
 
 def hall_role(user: Any, section: Section) -> tuple[str, Bid | None]:
@@ -96,7 +104,17 @@ def hall_view(*, user: Any, section: Section) -> HallView:
                 "confirmed": hasattr(opened.bid, "opening_confirmation"),
             }
         )
+    domain = section.project.domain
+    shortfall = services.decryption_shortfall(session) if role == "host" else ""
+    outcome_label = outcome_reason = ""
+    if session.failed and session.failure_code:
+        outcome_label = termination_rules.failure_category(session.failure_code, domain).label
+        outcome_reason = services.failure_reason(session)
     return HallView(
+        shortfall=shortfall,
+        shortfall_label=termination_rules.failure_category(shortfall, domain).label if shortfall else "",
+        outcome_label=outcome_label,
+        outcome_reason=outcome_reason,
         section=section,
         session=session,
         role=role,

@@ -20,7 +20,14 @@ from django.db import transaction
 from ggzy.accounts.models import User
 from ggzy.audit.services import audit_record
 from ggzy.core.clock import Clock, system_clock
-from ggzy.core.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
+from ggzy.core.errors import (
+    InvalidTransition,
+    NotFound,
+    PermissionDenied,
+    StorageFull,
+    ValidationFailed,
+)
+from ggzy.core.storage import is_no_space
 from ggzy.opening import config, workflow
 from ggzy.opening.models import (
     CheckIn,
@@ -36,6 +43,8 @@ from ggzy.opening.models import (
 )
 from ggzy.publishing.models import StoredFile
 from ggzy.sealing import envelope, shamir
+from ggzy.trading import services as trading_services
+from ggzy.trading import termination_rules
 from ggzy.trading.models import Bid, Section
 
 MAX_TEXT = 2000
@@ -213,12 +222,13 @@ def opening_too_few_record(
     *, actor: User, session: OpeningSession, note: str, clock: Clock = system_clock
 ) -> OpeningSession:
     """With fewer than three bids the host records the legal consequence: for construction
-    tendering the opening does not take place (不予开标，重新招标)."""
+    tendering the opening does not take place (不予开标，重新招标) and the section becomes failed in
+    trading, in this transaction (the law fixes the re-tender: nobody decides it); the center's
+    editor then drafts the 流标公告 (:func:`opening_termination_notice_create`)."""
     _require_host(actor)
     session = _lock(session)
-    consequence = workflow.too_few_consequence(
-        session.section.project.domain, len(current_bids(session.section))
-    )
+    bid_count = len(current_bids(session.section))
+    consequence = workflow.too_few_consequence(session.section.project.domain, bid_count)
     if not consequence:
         raise ValidationFailed("投标人不少于三家，无需记录")
     note = (note or "").strip()
@@ -232,7 +242,21 @@ def opening_too_few_record(
     session.too_few_consequence = consequence
     session.too_few_note = note[:MAX_TEXT]
     session.host = actor
-    _save_state(session, state, "too_few_consequence", "too_few_note", "host")
+    fields = ["too_few_consequence", "too_few_note", "host"]
+    if state == workflow.FAILED:
+        session.failure_code = termination_rules.TOO_FEW_BIDDERS
+        session.bids_received = bid_count
+        session.bids_required = termination_rules.TB_MIN_DECRYPTED
+        fields += ["failure_code", "bids_received", "bids_required"]
+    _save_state(session, state, *fields)
+    if state == workflow.FAILED:
+        trading_services.section_fail(
+            actor=None,  # the consequence the law fixes; this service checked the host
+            section=session.section,
+            retender=True,
+            reason=f"{workflow.CONSEQUENCE_TEXT[consequence]}（共收到 {bid_count} 份投标文件）",
+            clock=clock,
+        )
     _emit(
         session,
         "too_few_recorded",
@@ -240,7 +264,180 @@ def opening_too_few_record(
         clock=clock,
     )
     _audit(
-        session, actor=actor, action="opening.too_few_record", clock=clock, consequence=consequence, note=note
+        session,
+        actor=actor,
+        action="opening.too_few_record",
+        clock=clock,
+        consequence=consequence,
+        note=note,
+        bid_count=bid_count,
+    )
+    return session
+
+
+def decryption_counts(session: OpeningSession) -> tuple[int, int, int]:
+    """(bids received, decrypted, failed decryption — marked under Art. 31) of the session."""
+    received = len(current_bids(session.section))
+    decrypted = OpenedBid.objects.filter(session=session).count()
+    failed = DecryptionFailure.objects.filter(session=session).count()
+    return received, decrypted, failed
+
+
+def decryption_shortfall(session: OpeningSession) -> str:
+    """The failure code when, decryption being over, too few bids were decrypted for the section
+    to go on (``trading.termination_rules.decryption_shortfall``); "" otherwise, and "" while a
+    bid is still neither decrypted nor marked (backup decryption or Art. 31 marking pending)."""
+    if session.state != workflow.BACKUP_DECRYPTING or unopened_bids(session):
+        return ""
+    _, decrypted, _ = decryption_counts(session)
+    minimum = config.min_decrypted_bids(session.section.project.domain)
+    return termination_rules.decryption_shortfall(decrypted=decrypted, minimum=minimum)
+
+
+def failure_reason(session: OpeningSession) -> str:
+    """Why the opening failed, with its counts, as the hall, the record and the notice say it."""
+    code = session.failure_code
+    received, decrypted, failed = (
+        session.bids_received or 0,
+        session.bids_decrypted or 0,
+        session.bids_decryption_failed or 0,
+    )
+    if code == termination_rules.TOO_FEW_BIDDERS:
+        return f"截至投标截止时间，共收到 {received} 份投标文件，投标人少于三个。"
+    art31 = "（依据《电子招标投标办法》第三十一条视为撤销或者撤回）"
+    if code == termination_rules.ALL_DECRYPTION_FAILED:
+        return (
+            f"截至投标截止时间，共收到 {received} 份投标文件，{failed} 份解密失败{art31}，"
+            "全部投标文件解密失败，没有可供评审的投标文件。"
+        )
+    if code == termination_rules.TOO_FEW_DECRYPTED:
+        required = session.bids_required or termination_rules.TB_MIN_DECRYPTED
+        least = "三家" if required == termination_rules.TB_MIN_DECRYPTED else f"{required} 家"
+        return (
+            f"截至投标截止时间，共收到 {received} 份投标文件，解密成功 {decrypted} 份，"
+            f"解密失败 {failed} 份{art31}，有效投标不足{least}。"
+        )
+    return ""
+
+
+@transaction.atomic
+def opening_decryption_shortfall_record(
+    *, actor: User, session: OpeningSession, clock: Clock = system_clock
+) -> OpeningSession:
+    """Decryption is over (the window, backup decryption and Art. 31 marking: no bid left
+    undecided) and too few bids were decrypted — none at all, or fewer than the domain's minimum
+    (``config.min_decrypted_bids``): the host ends the opening as failed instead of the readout.
+    The reason and the counts are recorded on the session, the opening record is generated and
+    signed, and the section becomes failed (re-tender) in trading in this transaction, as for
+    不予开标: the law fixes the re-tender (实施条例第四十四条 / 政府采购法第三十六、三十七条), so
+    ``section_fail`` runs with ``actor=None`` and this service's audit event names the host. The
+    center's editor then drafts the 流标公告 (:func:`opening_termination_notice_create`)."""
+    from ggzy.opening import record
+
+    _require_host(actor)
+    session = _lock(session)
+    state = _transition("record_decryption_shortfall", session)
+    left = unopened_bids(session)
+    if left:
+        raise ValidationFailed(
+            "仍有未解密且未登记处理结果的投标文件："
+            + "、".join(_bid_text(b) for b in left)
+            + "。请先进行备用解密或登记解密失败。"
+        )
+    received, decrypted, failed = decryption_counts(session)
+    minimum = config.min_decrypted_bids(session.section.project.domain)
+    code = termination_rules.decryption_shortfall(decrypted=decrypted, minimum=minimum)
+    if not code:
+        raise ValidationFailed(f"已解密 {decrypted} 份投标文件，不少于 {minimum} 份：请开始唱标")
+    session.host = actor
+    session.failure_code = code
+    session.bids_received, session.bids_decrypted, session.bids_decryption_failed = (
+        received,
+        decrypted,
+        failed,
+    )
+    session.bids_required = minimum
+    session.closed_at = clock.now()
+    _save_state(
+        session,
+        state,
+        "host",
+        "failure_code",
+        "bids_received",
+        "bids_decrypted",
+        "bids_decryption_failed",
+        "bids_required",
+        "closed_at",
+    )
+    category = termination_rules.failure_category(code, session.section.project.domain)
+    reason = failure_reason(session)
+    trading_services.section_fail(
+        actor=None,  # the consequence the law fixes; this service checked the host
+        section=session.section,
+        retender=True,
+        reason=f"{category.label}：{reason}",
+        clock=clock,
+    )
+    counts = {"received": received, "decrypted": decrypted, "failed": failed, "required": minimum}
+    _emit(
+        session,
+        "decryption_shortfall",
+        f"{category.label}。{reason}本标段（包）流标，依法重新招标。",
+        clock=clock,
+        data={"code": code, **counts},
+        public={"code": code, **counts},
+    )
+    record.record_store(session=session, clock=clock)
+    _audit(
+        session,
+        actor=actor,
+        action="opening.decryption_shortfall_record",
+        clock=clock,
+        code=code,
+        **counts,
+        record_sha256=session.record_sha256,
+    )
+    return session
+
+
+@transaction.atomic
+def opening_termination_notice_create(
+    *, actor: User, session: OpeningSession, clock: Clock = system_clock
+) -> OpeningSession:
+    """Draft the termination notice (流标公告) of a section whose opening failed (不予开标, or too
+    few bids decrypted): the project and section, the bids received (and decrypted / failed), the
+    reason and its legal basis, and what happens next (重新招标). The same notice as after a failed
+    evaluation (``trading.termination_notice_draft``); the center's editor drafts it, then it is
+    submitted and reviewed like any notice."""
+    session = _lock(session)
+    _transition("draft_termination_notice", session)
+    if session.termination_notice_id is not None:
+        raise InvalidTransition("流标公告已起草")
+    section = session.section
+    domain = section.project.domain
+    bid_count = len(current_bids(section))
+    if not session.failure_code:  # failed before the reason was kept on the session
+        session.failure_code, session.bids_received = termination_rules.TOO_FEW_BIDDERS, bid_count
+    code = session.failure_code
+    category = termination_rules.failure_category(code, domain)
+    session.termination_notice = trading_services.termination_notice_draft(
+        actor=actor,
+        section=section,
+        next_step=termination_rules.RETENDER,
+        code=code,
+        outcome=f"开标结果为：{category.label}",
+        reason=failure_reason(session),
+        basis=category.basis,
+    )
+    session.save(update_fields=["termination_notice", "failure_code", "bids_received"])
+    _audit(
+        session,
+        actor=actor,
+        action="opening.termination_notice_create",
+        clock=clock,
+        notice=session.termination_notice.pk,
+        code=code,
+        bid_count=bid_count,
     )
     return session
 
@@ -303,31 +500,48 @@ class _Decrypted:
     stored: StoredFile
 
 
+def temp_space_full() -> StorageFull:
+    return StorageFull(
+        "服务器临时空间不足，本次解密没有完成（未保存任何解密文件，投标文件仍为未解密状态）。"
+        "请稍后重试；如持续出现，请联系交易中心。"
+    )
+
+
 def _decrypt(bid: Bid, content_key: bytes) -> _Decrypted:
     """Decrypt and verify ``bid`` into a temporary file (outside any transaction: a crash leaves
-    only a temp file behind) and store the plaintext content-addressed."""
+    only a temp file behind) and store the plaintext content-addressed.
+
+    A full temporary directory is ``StorageFull`` (507), like a full file store (which
+    ``AtomicFileSystemStorage`` already reports so, ADR 0034): nothing was stored and no row was
+    written, so the caller records nothing and the same key can be submitted again once space is
+    freed. The temporary file is removed on the way out (``NamedTemporaryFile``); a close that
+    fails to flush still unlinks it."""
     tmp_dir = getattr(settings, "GGZY_OPENING_TMP_DIR", None)
-    with tempfile.NamedTemporaryFile(prefix="opening-", dir=tmp_dir) as tmp:
-        with default_storage.open(bid.envelope.path, "rb") as src:
-            opened = envelope.open_envelope(
-                cast(BinaryIO, src),
-                cast(BinaryIO, tmp),
-                content_key=content_key,
-                signer=bytes(bid.signer_certificate.der),
-                expect_section=bid.section.code,
-            )
-        if opened.envelope_sha256 != bid.envelope_sha256:
-            raise envelope.TamperedEnvelope("信封与递交时的哈希不一致")
-        tmp.flush()
-        os.fsync(tmp.fileno())
-        stored = _store_plain(tmp, opened.file_sha256, opened.file_size, opened.media_type)
+    try:
+        with tempfile.NamedTemporaryFile(prefix="opening-", dir=tmp_dir) as tmp:
+            with default_storage.open(bid.envelope.path, "rb") as src:
+                opened = envelope.open_envelope(
+                    cast(BinaryIO, src),
+                    cast(BinaryIO, tmp),
+                    content_key=content_key,
+                    signer=bytes(bid.signer_certificate.der),
+                    expect_section=bid.section.code,
+                )
+            if opened.envelope_sha256 != bid.envelope_sha256:
+                raise envelope.TamperedEnvelope("信封与递交时的哈希不一致")
+            tmp.flush()
+            os.fsync(tmp.fileno())
+            stored = _store_plain(tmp, opened.file_sha256, opened.file_size, opened.media_type)
+    except OSError as exc:
+        # only the temporary file's ENOSPC/EDQUOT: the store's own arrives as StorageFull already
+        if is_no_space(exc):
+            raise temp_space_full() from exc
+        raise
     return _Decrypted(opened=opened, stored=stored)
 
 
 def _record_opened(*, actor: User, bid: Bid, decrypted: _Decrypted, method: str, clock: Clock) -> OpenedBid:
     """In the caller's transaction, with the session locked: the opened bid, once."""
-    from ggzy.trading import services as trading_services
-
     existing = OpenedBid.objects.filter(bid=bid).first()
     if existing is not None:
         return existing
@@ -530,6 +744,7 @@ def backup_decrypt(
         raise ValidationFailed("份额不属于本标段的备用解密密钥")
     opened_rows: list[OpenedBid] = []
     failures: list[tuple[Bid, str]] = []
+    full: StorageFull | None = None
     for bid in unopened_bids(session):
         try:
             with default_storage.open(bid.envelope.path, "rb") as f:
@@ -541,6 +756,13 @@ def backup_decrypt(
         except envelope.EnvelopeError as exc:
             failures.append((bid, str(exc)))
             continue
+        except StorageFull as exc:
+            # No space for this bid's plaintext: stop here (the next would not fit either). The
+            # bids opened so far stay opened and the shares that opened them are recorded below;
+            # this bid and the rest stay unopened — not failed: the custodians submit again once
+            # space is freed.
+            full = exc
+            break
         with transaction.atomic():
             _lock(session)
             bid = Bid.objects.select_for_update().select_related("section", "organisation").get(pk=bid.pk)
@@ -558,13 +780,19 @@ def backup_decrypt(
                 escrow_key_id=escrow_id,
                 at=clock.now(),
             )
+        left = len(unopened_bids(session)) - len(failures) if full is not None else 0
         _emit(
             session,
             "backup_decryption",
             f"保管人提交 {len(parsed)} 份密钥份额进行备用解密：解密 {len(opened_rows)} 份"
-            + (f"，仍失败 {len(failures)} 份" if failures else ""),
+            + (f"，仍失败 {len(failures)} 份" if failures else "")
+            + (f"；服务器存储空间不足，其余 {left} 份未处理" if full is not None else ""),
             clock=clock,
-            data={"opened": [r.bid_id for r in opened_rows], "failed": [[b.pk, r] for b, r in failures]},
+            data={
+                "opened": [r.bid_id for r in opened_rows],
+                "failed": [[b.pk, r] for b, r in failures],
+                **({"stopped": full.code} if full is not None else {}),
+            },
         )
         _audit(
             session,
@@ -574,7 +802,13 @@ def backup_decrypt(
             custodians=sorted(custodians),
             indices=sorted(indices),
             opened=[r.bid_id for r in opened_rows],
+            **({"stopped": full.code} if full is not None else {}),
         )
+    if full is not None:
+        raise StorageFull(
+            f"服务器存储空间不足，备用解密中止：本次已解密 {len(opened_rows)} 份，其余 {left} 份未解密"
+            "（未留下不完整的文件，也未登记为解密失败）。请交易中心释放空间后，由保管人重新提交份额。"
+        ) from full
     return opened_rows
 
 
@@ -584,8 +818,6 @@ def decryption_failure_mark(
 ) -> DecryptionFailure:
     """电子招标投标办法第三十一条: a bid that could not be decrypted is treated as revoked (撤销)
     when the bidder is at fault, otherwise as withdrawn (撤回); the cause is recorded."""
-    from ggzy.trading import services as trading_services
-
     _require_host(actor)
     session = _lock(bid.section.opening)
     _transition("mark_failure", session)
@@ -644,6 +876,11 @@ def opening_readout_start(
         raise ValidationFailed(
             "仍有未解密且未登记处理结果的投标文件：" + "、".join(_bid_text(b) for b in left)
         )
+    shortfall = decryption_shortfall(session)
+    if shortfall:
+        # too few bids to evaluate: the opening fails instead (the evaluation could not start)
+        label = termination_rules.failure_category(shortfall, session.section.project.domain).label
+        raise ValidationFailed(f"{label}：不能唱标，请记录开标失败")
     now = clock.now()
     session.readout_at = now
     session.confirm_until = now + dt.timedelta(minutes=config.confirm_minutes())

@@ -22,6 +22,7 @@ from django.http import (
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from ggzy.accounts.choices import Role
 from ggzy.accounts.models import User
 from ggzy.core.clock import Clock, system_clock
 from ggzy.core.errors import GgzyError, NotFound, PermissionDenied, ValidationFailed
@@ -51,7 +52,12 @@ def hall(request: HttpRequest, code: str) -> HttpResponse:
         "header": view.my_bid.header if view.my_bid is not None else None,
         "bid": view.my_bid.pk if view.my_bid is not None else None,
     }
-    return render(request, "opening/hall.html", {"v": view, "config": config, "nav_section": "trading"})
+    is_editor = isinstance(request.user, User) and request.user.has_role(Role.EDITOR)
+    return render(
+        request,
+        "opening/hall.html",
+        {"v": view, "config": config, "nav_section": "trading", "is_editor": is_editor},
+    )
 
 
 STEPS = {
@@ -69,6 +75,8 @@ STEPS = {
     "close": "opening_close",
     "publish": "opening_record_publish",
     "announce": "opening_announce",
+    "termination_notice": "opening_termination_notice_create",
+    "shortfall": "opening_decryption_shortfall_record",
 }
 
 
@@ -102,6 +110,9 @@ def _run_step(step: str, user: User, section: Any, post: Any) -> str:
             clock=c,
         )
         return "已登记解密失败"
+    if step == "shortfall":
+        services.opening_decryption_shortfall_record(actor=user, session=session, clock=c)
+        return "已记录开标失败，标段流标（重新招标）"
     if step == "readout":
         services.opening_readout_start(actor=user, session=session, clock=c)
         return "开始唱标"
@@ -132,6 +143,9 @@ def _run_step(step: str, user: User, section: Any, post: Any) -> str:
     if step == "publish":
         services.opening_record_publish(actor=user, session=session, clock=c)
         return "开标记录已提交发布审核"
+    if step == "termination_notice":
+        services.opening_termination_notice_create(actor=user, session=session, clock=c)
+        return "流标公告已起草，请在公告管理中提交审核"
     raise NotFound("没有这个步骤")
 
 

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods
 
 from ggzy.accounts.models import User
 from ggzy.audit.models import Event
-from ggzy.core.errors import GgzyError, NotFound, PermissionDenied, ValidationFailed
+from ggzy.core.errors import GgzyError, NotFound, PermissionDenied, StorageFull, ValidationFailed
 from ggzy.opening import selectors, services, workflow
 from ggzy.opening import views as hall_views
 from ggzy.opening.models import Recording
@@ -128,6 +128,13 @@ def backup(request: HttpRequest, code: str) -> HttpResponseBase:
             opened = services.backup_decrypt(
                 actor=host, session=session, shares=shares, clock=hall_views.clock
             )
+        except StorageFull as exc:
+            # raised by backup_decrypt after it recorded the shares and what it did open (the
+            # message says how many): the page must not claim that nothing was recorded
+            ctx["error"] = exc.message
+            ctx["error_stopped"] = True
+            ctx["unopened"] = services.unopened_bids(session)
+            return render(request, "opening/backup.html", ctx, status=exc.http_status)
         except GgzyError as exc:
             ctx["error"] = exc.message
             return render(request, "opening/backup.html", ctx, status=exc.http_status)

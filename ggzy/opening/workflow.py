@@ -4,7 +4,11 @@ scheduled → checking_in (at the opening time) → decrypting (the host starts 
 decryption window runs) → backup_decrypting (the window has ended: backup decryption by the
 custodians and Art. 31 marking of bids that still failed) → reading_out (唱标; bidders confirm
 their own readout) → objections (异议 window) → closed. With fewer than three bids the host
-records the legal consequence: for construction tendering → failed_too_few_bids (不予开标/重新招标).
+records the legal consequence: for construction tendering → failed_too_few_bids (不予开标/重新招标;
+the section becomes failed in trading, and the center's editor drafts its 流标公告 from the session).
+Once decryption is over (every bid decrypted or marked under Art. 31), too few decrypted bids —
+none at all, or fewer than the domain's minimum — end the opening the same way instead of the
+readout: backup_decrypting → failed_after_decryption (section failed, 流标公告 drafted).
 Services look the transition up here before they change anything.
 """
 
@@ -12,7 +16,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-SCHEDULED, CHECKING_IN, DECRYPTING, BACKUP_DECRYPTING, READING_OUT, OBJECTIONS, CLOSED, FAILED = (
+(
+    SCHEDULED,
+    CHECKING_IN,
+    DECRYPTING,
+    BACKUP_DECRYPTING,
+    READING_OUT,
+    OBJECTIONS,
+    CLOSED,
+    FAILED,
+    FAILED_DECRYPTION,
+) = (
     "scheduled",
     "checking_in",
     "decrypting",
@@ -21,6 +35,7 @@ SCHEDULED, CHECKING_IN, DECRYPTING, BACKUP_DECRYPTING, READING_OUT, OBJECTIONS, 
     "objections",
     "closed",
     "failed_too_few_bids",
+    "failed_after_decryption",
 )
 
 STATE_LABELS = {
@@ -32,8 +47,11 @@ STATE_LABELS = {
     OBJECTIONS: "异议期",
     CLOSED: "开标结束",
     FAILED: "投标人不足三家，不予开标",
+    FAILED_DECRYPTION: "解密后有效投标不足，开标失败",
 }
-FINAL = frozenset({CLOSED, FAILED})
+# The opening did not reach the readout and its section failed (流标，重新招标).
+FAILED_STATES = frozenset({FAILED, FAILED_DECRYPTION})
+FINAL = frozenset({CLOSED}) | FAILED_STATES
 
 
 @dataclass(frozen=True)
@@ -56,12 +74,19 @@ TRANSITIONS: dict[str, Transition] = {
         Transition("backup_decrypt", frozenset({BACKUP_DECRYPTING}), None, "备用解密"),
         Transition("mark_failure", frozenset({BACKUP_DECRYPTING}), None, "登记解密失败"),
         Transition("start_readout", frozenset({BACKUP_DECRYPTING}), READING_OUT, "开始唱标"),
+        Transition(
+            "record_decryption_shortfall",
+            frozenset({BACKUP_DECRYPTING}),
+            FAILED_DECRYPTION,
+            "记录解密后有效投标不足",
+        ),
         Transition("confirm", frozenset({READING_OUT, OBJECTIONS}), None, "确认唱标结果"),
         Transition("open_objections", frozenset({READING_OUT}), OBJECTIONS, "进入异议环节"),
         Transition("raise_objection", frozenset({OBJECTIONS}), None, "提出异议"),
         Transition("answer_objection", frozenset({OBJECTIONS}), None, "答复异议"),
         Transition("close", frozenset({OBJECTIONS}), CLOSED, "结束开标"),
-        Transition("publish_record", frozenset({CLOSED, FAILED}), None, "发布开标记录"),
+        Transition("publish_record", frozenset({CLOSED}) | FAILED_STATES, None, "发布开标记录"),
+        Transition("draft_termination_notice", FAILED_STATES, None, "起草流标公告"),
         Transition("attach_recording", frozenset(STATE_LABELS), None, "登记录像"),
     ]
 }

@@ -15,6 +15,15 @@ online backup API, PostgreSQL through ``pg_dump -Fc`` inside an exported REPEATA
 the row counts and the audit chain head in the manifest are read in that same snapshot, so they
 describe exactly what was dumped. A restore checks the signature and the SHA-256 of every part
 before it touches anything, and refuses an instance that already holds data.
+
+When the file store fails (an S3 server stopped or unreachable, before or during the run): every
+operation starts with a pre-flight probe of the store (``storage_preflight``: seconds, one
+attempt), and any failure later becomes one ``BackupFailed`` line naming the step and the object.
+Nothing half-written remains: a backup is assembled in a hidden ``.….partial`` folder, removed on
+failure, and only renamed to its final name after the signed manifest is written (a folder
+without a manifest is refused by ``backup_verify``); a restore writes the files first and the
+database last, so a failure among the files leaves the database untouched, and the objects it had
+written are deleted again (or named in the error when the store is gone).
 """
 
 from __future__ import annotations
@@ -40,6 +49,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, BinaryIO
 
+from botocore.exceptions import BotoCoreError, ClientError
 from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
@@ -53,7 +63,7 @@ from ggzy.audit.selectors import audit_verify
 from ggzy.audit.services import audit_record
 from ggzy.core.canonical import canonical_json
 from ggzy.core.clock import Clock, system_clock
-from ggzy.core.errors import GgzyError, ValidationFailed
+from ggzy.core.errors import GgzyError, StorageFull, StorageUnavailable, ValidationFailed
 from ggzy.platform import backupcrypt
 from ggzy.platform.models import BackupDrill
 from ggzy.sealing import signing, suites
@@ -87,6 +97,53 @@ Progress = Callable[[str, int, int], None]
 
 class BackupFailed(ValidationFailed):
     code = "backup_failed"
+
+
+# What a file store raises when it fails: the platform's own errors (ggzy.core.s3 maps most botocore
+# errors to them), botocore's remaining ones (a 4xx such as AccessDenied, missing credentials) and
+# the local file system's OSError.
+STORAGE_FAILURES: tuple[type[BaseException], ...] = (GgzyError, OSError, BotoCoreError, ClientError)
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    return f"{type(exc).__name__}: {text}"[:300] if text else type(exc).__name__
+
+
+def failure_reason(exc: BaseException) -> str:
+    """Why the store failed, on one line, for an operator (the pages' message is for users)."""
+    cause = exc.__cause__
+    if isinstance(exc, StorageUnavailable):
+        return "文件存储无法访问" + (f"（{_one_line(cause)}）" if cause is not None else "")
+    if isinstance(exc, StorageFull):
+        return "文件存储空间不足"
+    if isinstance(exc, GgzyError):
+        return " ".join(exc.message.split())
+    return _one_line(exc)
+
+
+@contextlib.contextmanager
+def _storage_step(what: str) -> Iterator[None]:
+    """A file-store failure during ``what`` becomes one ``BackupFailed`` line naming the step."""
+    try:
+        yield
+    except BackupFailed:
+        raise
+    except STORAGE_FAILURES as exc:
+        raise BackupFailed(f"{what}失败：{failure_reason(exc)}") from exc
+
+
+def storage_preflight(what: str) -> None:
+    """Fail in seconds, before any work, when the object store is unreachable (``S3FileStore.probe``:
+    one attempt, short timeouts). The local file system needs no probe: its errors are immediate."""
+    probe = getattr(default_storage, "probe", None)
+    if probe is None:
+        return
+    try:
+        probe()
+    except STORAGE_FAILURES as exc:
+        reason = exc.message if isinstance(exc, GgzyError) else _one_line(exc)
+        raise BackupFailed(f"{what}：{' '.join(reason.split())}") from exc
 
 
 @dataclass(frozen=True)
@@ -359,18 +416,35 @@ def _dump_postgresql(part: Path, key: bytes, progress: Progress | None) -> tuple
     return writer, counts, head
 
 
+class _StoredObjectReader(_HashingReader):
+    """A ``_HashingReader`` over an object of the file store: a failure while reading it names the
+    object (the tar writer around it only sees a read error otherwise)."""
+
+    def __init__(self, src: IO[bytes], what: str) -> None:
+        super().__init__(src)
+        self.what = what
+
+    def read(self, n: int = -1) -> bytes:
+        with _storage_step(self.what):
+            return super().read(n)
+
+
 def _dump_files(part: Path, key: bytes, progress: Progress | None) -> tuple[Any, list[dict[str, Any]]]:
-    names = storage_files()
+    with _storage_step("列出文件存储中的对象"):
+        names = storage_files()
     listed: list[dict[str, Any]] = []
     with part.open("wb") as out:
         writer = backupcrypt.EncryptWriter(out, key, name=part.name)
         with tarfile.open(fileobj=writer, mode="w|", format=tarfile.PAX_FORMAT) as tar:  # type: ignore[call-overload]
             for i, name in enumerate(names, 1):
+                what = f"读取文件存储中的对象 {name}（第 {i}/{len(names)} 个）"
                 info = tarfile.TarInfo(name)
-                info.size = default_storage.size(name)
                 info.mode = 0o600
-                with default_storage.open(name, "rb") as fh:
-                    reader = _HashingReader(fh)
+                with contextlib.ExitStack() as stack:
+                    with _storage_step(what):
+                        info.size = default_storage.size(name)
+                        fh = stack.enter_context(default_storage.open(name, "rb"))
+                    reader = _StoredObjectReader(fh, what)
                     tar.addfile(info, reader)
                 listed.append({"path": name, "size": reader.size, "sha256": reader.digest.hexdigest()})
                 if progress:
@@ -394,6 +468,7 @@ def backup_create(
 ) -> BackupResult:
     """Write a new backup folder under ``out_dir`` (default GGZY_BACKUP_DIR); returns its path."""
     started = time.monotonic()
+    storage_preflight("备份未开始（没有写入任何内容）")
     key = backup_key()
     signer = _platform_key()
     at = clock.now()
@@ -441,6 +516,9 @@ def backup_create(
         (work / MANIFEST).write_bytes(body)
         (work / SIGNATURE).write_text(signer.sign(body) + "\n")
         work.rename(final)
+    except BackupFailed as exc:
+        shutil.rmtree(work, ignore_errors=True)
+        raise BackupFailed(f"备份中止，没有生成备份（临时目录已删除）：{exc.message}") from exc
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise
@@ -521,7 +599,8 @@ def instance_problems() -> list[str]:
             n = model._default_manager.count()
             if n:
                 problems.append(f"数据库表 {model._meta.db_table} 已有 {n} 行")
-    files = storage_files()
+    with _storage_step("列出文件存储中的对象"):
+        files = storage_files()
     if files:
         problems.append(f"文件存储不是空的（已有 {len(files)} 个文件，例如 {files[0]}）")
     return problems
@@ -571,6 +650,7 @@ def _restore_files(
 def _write_to_storage(name: str, content: IO[bytes]) -> None:
     saved = default_storage.save(name, File(content))
     if saved != name:
+        default_storage.delete(saved)  # the copy under another name is not part of the restore
         raise BackupFailed(f"文件 {name} 已存在于文件存储中（存成了 {saved}）")
 
 
@@ -629,15 +709,61 @@ def _compare(manifest: dict[str, Any], counts: dict[str, int], head: dict[str, A
 def restore(
     path: Path, *, public_pem: bytes | None = None, progress: Progress | None = None
 ) -> RestoreReport:
-    """Restore a verified backup into this (empty) instance, then check it."""
+    """Restore a verified backup into this (empty) instance, then check it.
+
+    The files go in first and the database last: rows never point at files that are not there,
+    and a failure among the files (a store that drops mid-run) leaves the database as it was. The
+    objects written until then are deleted again, so the store is empty for the next attempt; when
+    the store is gone that is impossible, and the error says how many objects remain."""
     manifest = backup_verify(path, public_pem=public_pem)
     if manifest["database"]["vendor"] != vendor():
         raise BackupFailed(f"备份来自 {manifest['database']['vendor']} 数据库，本实例是 {vendor()}")
+    storage_preflight("恢复未开始（本实例没有改动）")
     problems = instance_problems()
     if problems:
         raise BackupFailed("只能恢复到空实例：" + "；".join(problems))
     key = backup_key().key
     path = Path(path)
+    written: list[str] = []
+    total = len(manifest["files"])
+
+    def write(name: str, content: IO[bytes]) -> None:
+        with _storage_step(f"写入文件存储中的对象 {name}（第 {len(written) + 1}/{total} 个）"):
+            _write_to_storage(name, content)
+        written.append(name)
+
+    try:
+        files = _restore_files(path / FILES_PART, key, manifest, write, progress)
+    except BaseException as exc:
+        note = _remove_restored(written)
+        if isinstance(exc, BackupFailed):
+            raise BackupFailed(f"恢复中止，数据库没有改动，{note}：{exc.message}") from exc
+        raise
+    try:
+        _restore_database(path, manifest, key)
+    except BaseException as exc:
+        note = _remove_restored(written)
+        if isinstance(exc, BackupFailed):
+            raise BackupFailed(f"恢复数据库失败，{note}：{exc.message}") from exc
+        raise
+    with _storage_step("读回并校验文件存储中的对象"):
+        return check_restored(manifest, files=files)
+
+
+def _remove_restored(names: list[str]) -> str:
+    """Delete the objects an interrupted restore wrote (best effort: it stops at the first failure,
+    a store that is gone would fail every one); says what is left, for the error message."""
+    for i, name in enumerate(names):
+        try:
+            default_storage.delete(name)
+        except STORAGE_FAILURES as exc:
+            logger.warning("could not remove %s after a failed restore: %s", name, exc)
+            left = len(names) - i
+            return f"已写入文件存储的 {left} 个对象未能删除（请清空文件存储后再恢复）"
+    return f"已写入的 {len(names)} 个对象已删除" if names else "文件存储没有写入对象"
+
+
+def _restore_database(path: Path, manifest: dict[str, Any], key: bytes) -> None:
     db_part = path / DB_PART[manifest["database"]["vendor"]]
     if vendor() == "sqlite":
         with tempfile.TemporaryDirectory(prefix="ggzy-restore-", dir=path) as tmpdir:
@@ -654,8 +780,6 @@ def restore(
     else:
         connection.close()  # pg_restore --clean must not wait on our own locks
         _pg_restore(db_part, key, str(connection.settings_dict["NAME"]), clean=True)
-    files = _restore_files(path / FILES_PART, key, manifest, _write_to_storage, progress)
-    return check_restored(manifest, files=files)
 
 
 def live_facts() -> tuple[dict[str, int], dict[str, Any]]:
@@ -752,8 +876,15 @@ def _restore_scratch(path: Path, manifest: dict[str, Any], scratch: Path, progre
         store = live.with_location(f"{live.location}/{scratch_id}".strip("/"))
     try:
         facts = _restore_scratch_into(path, manifest, scratch, progress, store)
-    finally:
-        if store is not None:
+    except BaseException:
+        if store is not None:  # best effort: the store may be what failed (the first error counts)
+            try:
+                live.delete_prefix(scratch_id)
+            except STORAGE_FAILURES as exc:
+                logger.warning("could not remove the drill copy %s: %s", scratch_id, exc)
+        raise
+    if store is not None:
+        with _storage_step(f"删除演练临时前缀 {scratch_id}"):
             live.delete_prefix(scratch_id)
     if store is not None:
         facts["file_store"] = store.describe()
@@ -770,7 +901,9 @@ def _restore_scratch_into(
 
     def write(name: str, content: IO[bytes]) -> None:
         if store is not None:
-            if store.save(name, File(content)) != name:
+            with _storage_step(f"写入演练存储中的对象 {name}"):
+                saved = store.save(name, File(content))
+            if saved != name:
                 raise BackupFailed(f"文件 {name} 在演练存储中重复")
             return
         target = (files_dir / name).resolve()
@@ -805,7 +938,9 @@ def _restore_scratch_into(
     mismatched = []
     for entry in manifest["files"]:
         if store is not None:
-            if not store.exists(entry["path"]) or _sha256_stored(store, entry["path"]) != entry["sha256"]:
+            with _storage_step(f"读回演练存储中的对象 {entry['path']}"):
+                same = store.exists(entry["path"]) and _sha256_stored(store, entry["path"]) == entry["sha256"]
+            if not same:
                 mismatched.append(entry["path"])
             continue
         target = files_dir / entry["path"]
@@ -813,6 +948,15 @@ def _restore_scratch_into(
             mismatched.append(entry["path"])
     facts["file_mismatches"] = mismatched
     return facts
+
+
+# What fails a drill (and is recorded) instead of escaping it: also a 4xx from the store
+# (AccessDenied, NoSuchBucket) or missing credentials, not only an unreachable store.
+DRILL_FAILURES: tuple[type[BaseException], ...] = (
+    *STORAGE_FAILURES,
+    backupcrypt.BackupCryptoError,
+    subprocess.SubprocessError,
+)
 
 
 def backup_drill(
@@ -854,7 +998,7 @@ def backup_drill(
         if "scratch_database" in facts:
             figures["scratch_database"] = facts["scratch_database"]
     # (GgzyError: also an unreachable or full object store — recorded as a failed drill)
-    except (GgzyError, backupcrypt.BackupCryptoError, OSError, subprocess.SubprocessError) as exc:
+    except DRILL_FAILURES as exc:
         problems.append(f"{type(exc).__name__}: {exc}"[:1000])
     finally:
         shutil.rmtree(scratch, ignore_errors=True)

@@ -212,7 +212,11 @@ class _UploadForm(forms.Form):
     signature = forms.FileField(
         label="或上传签名文件（DER，可选）",
         required=False,
-        help_text="用本单位已绑定证书的私钥对文件签名（openssl dgst -sha256 -sign），与证书一同上传",
+        help_text=(
+            "用本单位已绑定证书的私钥对文件签名，与证书一同上传："
+            "RSA/ECDSA 证书用 openssl dgst -sha256 -sign，"
+            "SM2（国密）证书用 openssl dgst -sm3 -sigopt distid:1234567812345678 -sign"
+        ),
         error_messages={"empty": "签名文件是空文件"},
     )
     certificate = forms.FileField(

@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+from functools import cached_property
+
 from django.db import models
 from django.db.models import Q
 
 from ggzy.accounts.models import Organisation, User
 from ggzy.publishing.models import Notice, StoredFile
+from ggzy.sealing import certs
 from ggzy.trading.choices import (
     BidStatus,
     BidUploadStatus,
@@ -198,6 +201,22 @@ class TenderFile(models.Model):
     @property
     def is_signed(self) -> bool:
         return bool(self.signature)
+
+    @cached_property
+    def key_type(self) -> str:
+        """ "rsa", "ec-p256" or "sm2" — the signing certificate's key, hence how the detached
+        signature was made; "" when unsigned."""
+        if not self.certificate_der:
+            return ""
+        try:
+            return certs.key_type(certs.load_certificate(bytes(self.certificate_der)))
+        except certs.CertificateProblem:
+            return ""
+
+    @property
+    def algorithm_label(self) -> str:
+        """ "RSA / SHA-256", "ECDSA P-256 / SHA-256" or "SM2 / SM3" — shown with the signature."""
+        return certs.SIGNATURE_ALGORITHMS.get(self.key_type, "未知")
 
 
 class DownloadRecord(models.Model):

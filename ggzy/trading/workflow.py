@@ -5,7 +5,8 @@ deadline, by the server clock) → … (opening, evaluation: later issues add th
 A section may be terminated (终止) before bidding closes. After a failed evaluation (all bids
 rejected, too few valid bids, every candidate declined) the tenderer either re-tenders — the
 section becomes failed (流标; the new round is a new tender project of the same project) — or
-terminates it. Services look the transition up here
+terminates it. A failed opening (不予开标: fewer than three bidders under the tendering law)
+re-tenders by law: the same ``fail_retender``, applied by the opening. Services look the transition up here
 before they change anything; nothing else changes a section's status.
 
 Also here: the evaluation methods (评标办法) a section may name, per trade domain. The keys are the

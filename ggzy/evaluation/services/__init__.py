@@ -17,6 +17,7 @@ from ggzy.evaluation.services.clarification import (
     clarification_send,
     clarification_withdraw,
 )
+from ggzy.evaluation.services.clarify_notice import clarification_notify, clarification_reminders_due
 from ggzy.evaluation.services.committee import (
     bid_review,
     chair_vote,
@@ -43,6 +44,8 @@ __all__ = [
     "bid_review",
     "chair_vote",
     "clarification_answer",
+    "clarification_notify",
+    "clarification_reminders_due",
     "clarification_send",
     "clarification_withdraw",
     "deviation_justify",

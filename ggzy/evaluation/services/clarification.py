@@ -23,6 +23,7 @@ from ggzy.evaluation import clarify_workflow as cw
 from ggzy.evaluation import scoring, selectors
 from ggzy.evaluation.models import Clarification, ClarificationFile, EvaluatedBid, Evaluation, Member
 from ggzy.evaluation.services._common import audit, lock, member_of, transition
+from ggzy.evaluation.services.clarify_notice import notify_after_commit
 from ggzy.evaluation.services.committee import _k, _seed, record_review
 from ggzy.publishing.services.files import check_upload, stored_file_put
 from ggzy.trading import access
@@ -150,6 +151,8 @@ def clarification_send(
         deadline=when.isoformat(),
         flag=flag,
     )
+    # SMS and e-mail go out after the commit: a failing gateway cannot undo or delay the request.
+    notify_after_commit(clarification_id=row.pk, purpose=cw.REQUEST)
     return row
 
 

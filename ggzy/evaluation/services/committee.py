@@ -54,6 +54,10 @@ def evaluation_start(
         raise ValidationFailed("本标段没有已解密的投标文件，不能评标。", fields={"bids": "无"})
     if len(seats) < 3 or len(seats) % 2 == 0:
         raise ValidationFailed("评标委员会须为 3 人以上单数。", fields={"committee": f"{len(seats)} 人"})
+    reps = sum(1 for s in seats if s.role == sources.TENDERER_REP)
+    problems = sources.composition_problems(experts=len(seats) - reps, representatives=reps)
+    if problems:
+        raise ValidationFailed("；".join(problems) + "。", fields={"committee": "组成不符合规定"})
     evaluation = Evaluation.objects.create(
         section=section,
         config=methods.dump(config),
@@ -64,9 +68,22 @@ def evaluation_start(
     users = {u.pk: u for u in User.objects.filter(pk__in=[s.user_id for s in seats])}
     for seat in seats:
         user = users.get(seat.user_id)
-        if user is None or not user.has_role("expert"):
+        if seat.role == sources.TENDERER_REP:
+            # A representative sits for the tenderer: an active user of the tenderer itself.
+            if user is None or not user.is_active or user.organisation_id != project.tenderer_id:
+                raise ValidationFailed(
+                    f"招标人代表“{seat.name}”不是本项目招标人（采购人）单位的有效账号。",
+                    fields={"committee": seat.name},
+                )
+        elif user is None or not user.has_role("expert"):
             raise ValidationFailed(f"专家“{seat.name}”没有评标专家账号。", fields={"committee": seat.name})
-        Member.objects.create(evaluation=evaluation, user=user, expert_code=seat.expert_code, name=seat.name)
+        Member.objects.create(
+            evaluation=evaluation,
+            user=user,
+            role=Member.ROLE_TENDERER_REP if seat.role == sources.TENDERER_REP else Member.ROLE_EXPERT,
+            expert_code=seat.expert_code,
+            name=seat.name,
+        )
     for bid in opened:
         EvaluatedBid.objects.create(
             evaluation=evaluation,
@@ -90,6 +107,7 @@ def evaluation_start(
         method=config.method,
         bids=len(opened),
         members=[s.name for s in seats],
+        representatives=[s.name for s in seats if s.role == sources.TENDERER_REP],
     )
     return evaluation
 
@@ -124,6 +142,10 @@ def chair_vote(
     member = member_of(evaluation, actor)
     if candidate.evaluation_id != evaluation.pk:
         raise ValidationFailed("只能推选本评标委员会成员。", fields={"candidate": "无效"})
+    if candidate.role == Member.ROLE_TENDERER_REP:
+        problem = sources.representative_chair_problem(evaluation.section)
+        if problem:
+            raise ValidationFailed(problem + "。", fields={"candidate": "招标人代表"})
     if evaluation.members.filter(is_chair=True).exists():
         raise InvalidTransition("评标委员会主任已选出。")
     member.chair_vote = candidate

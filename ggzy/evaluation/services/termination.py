@@ -9,12 +9,10 @@ from django.db import transaction
 from ggzy.accounts.models import User
 from ggzy.core.clock import Clock, system_clock
 from ggzy.core.errors import InvalidTransition, ValidationFailed
-from ggzy.evaluation import notice_body, outcome_rules, workflow
+from ggzy.evaluation import outcome_rules, workflow
 from ggzy.evaluation.models import Evaluation, Termination
 from ggzy.evaluation.services._common import audit, lock
 from ggzy.evaluation.services.award import _require_tenderer_side
-from ggzy.publishing.choices import NoticeKind
-from ggzy.publishing.services import notices
 from ggzy.trading import services as trading
 
 
@@ -75,14 +73,14 @@ def termination_notice_create(
         raise InvalidTransition("招标人决定重新招标或终止招标后，才能起草终止公告。")
     if row.notice_id is not None:
         raise InvalidTransition("终止公告已起草。")
-    row.notice = notices.notice_create(
+    row.notice = trading.termination_notice_draft(
         actor=actor,
-        title=notice_body.termination_title(evaluation, row.next_step),
-        body_html=notice_body.termination_html(
-            evaluation, next_step=row.next_step, category=row.category, basis=row.basis
-        ),
-        **notice_body.common_fields(evaluation),
-        kind=NoticeKind.TERMINATION,
+        section=evaluation.section,
+        next_step=row.next_step,
+        code=evaluation.failure_code,
+        outcome=f"评标结果为：{row.category}",
+        reason=evaluation.failure_reason or row.category,
+        basis=row.basis,
     )
     row.save(update_fields=["notice"])
     audit(

@@ -11,6 +11,7 @@ import datetime as dt
 import io
 import itertools
 import os
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -67,6 +68,7 @@ class Real:
     confirmed: list[Any] = field(default_factory=list)  # experts who confirmed (the committee)
     declined: list[Any] = field(default_factory=list)
     avoided: list[Any] = field(default_factory=list)  # employed by a bidder: never drawn
+    ca: Any = None  # the trusted CA (certificate, key) the section's organisations bind under
 
     def bid_of(self, name: str) -> Any:
         bid = self.bidders[name].bid
@@ -86,10 +88,11 @@ def build_section(
     plans: list[BidPlan],
     budget: str = "1000000",
     price_cap: str | None = None,
+    before_close: Callable[[Real], None] | None = None,
 ) -> Real:
     """Publish a section with ``params`` as its method (set through trading's section service),
-    let each bidder seal and submit (and replace or withdraw) before the deadline, and close
-    bidding at the deadline."""
+    let each bidder seal and submit (and replace or withdraw) before the deadline, then
+    ``before_close`` (e.g. a bidder sealing in the browser), and close bidding at the deadline."""
     from ggzy.accounts import services as account_services
     from ggzy.publishing import services as publishing
     from ggzy.trading import services
@@ -156,6 +159,7 @@ def build_section(
         host=staff["editor"],
         staff=staff,
         clock=clock,
+        ca=ca,
     )
     for plan in plans:
         org = _org("bidder", plan.name)
@@ -178,6 +182,8 @@ def build_section(
             b.bid = services.bid_withdraw(actor=user, bid=b.bid, clock=clock)
         real.bidders[plan.name] = b
         real.plans[plan.name] = plan
+    if before_close is not None:
+        before_close(real)
     clock.at = deadline
     services.sections_close_due(clock=clock)
     section.refresh_from_db()
@@ -236,6 +242,7 @@ def draw_committee(
     declines: int = 1,
     avoid_bidder: str | None = None,
     answer: bool = True,
+    representatives: Sequence[Any] = (),
 ) -> Any:
     """Give the center's pool ``pool`` experts with logins (plus, with ``avoid_bidder``, one
     employed by that bidder), request a committee of ``size`` with ``reserves`` reserves, commit,
@@ -273,7 +280,8 @@ def draw_committee(
         actor=real.tenderer,
         section=real.section,
         demands=[experts.DemandInput(specialty, size, reserves)],
-        representatives=0,
+        representatives=len(representatives),
+        representative_users=list(representatives),
         region_scope=[],
         evaluation_at=clock.now() + dt.timedelta(hours=20),
         evaluation_place="示范市公共资源交易中心第三评标室",

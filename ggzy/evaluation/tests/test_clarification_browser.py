@@ -13,10 +13,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from ggzy.core.clock import FixedClock
 from ggzy.evaluation import clarify_workflow as cw
-from ggzy.evaluation import services
+from ggzy.evaluation import services, tasks
 from ggzy.evaluation.models import Clarification
 from ggzy.evaluation.tests.browser_support import NOW, login
 from ggzy.evaluation.tests.conftest import seats, summaries
@@ -32,6 +33,9 @@ def test_clarification_and_abnormal_price_flow(
     base = live_server.url
     clock = FixedClock(NOW)
     monkeypatch.setattr(pages, "clock", clock)
+    monkeypatch.setattr(tasks, "clock", clock)
+    world.bidders[1].phone = "13912345678"  # 乙 gets an SMS; 甲 has no contact on file
+    world.bidders[1].save(update_fields=["phone"])
     evaluation = services.evaluation_start(
         actor=world.staff,
         section=make_section(params=ABNORMAL, deadline=NOW - dt.timedelta(days=1)),
@@ -70,6 +74,8 @@ def test_clarification_and_abnormal_price_flow(
     page.wait_for_load_state()
     rows = page.locator("#clarification-table tbody tr")
     assert rows.count() == 2 and rows.nth(0).locator(".clarification-status").inner_text() == "待答复"
+    expect(rows.nth(0).locator(".clarification-notice")).to_have_text("已通知 11-26 10:00")
+    expect(rows.nth(1).locator(".clarification-notice")).to_have_text("通知失败")
     question = Clarification.objects.get(kind=cw.QUESTION)
     abnormal = Clarification.objects.get(kind=cw.ABNORMAL_PRICE)
     assert abnormal.deadline == NOW + dt.timedelta(hours=2)

@@ -150,9 +150,11 @@ def test_rejected_bid_and_after_result_refused_missing_blocks_ranking(
     _record(world, bare, "B1", "8", eclock)
     _record(world, bare, "B3", "7", eclock)
     score_all(world, bare, eclock, outlier=None)
-    # B2 has no objective score yet: nobody can sign, the message names bid and criterion
-    with pytest.raises(ValidationFailed, match="投标文件“B2”缺少客观分“业绩”"):
+    # B2 has no objective score yet: nobody can sign; the message names the bidder as staff see
+    # it (its organisation, 乙设备有限公司) and the criterion, never the bid's internal id
+    with pytest.raises(ValidationFailed, match="投标人“乙设备有限公司”的投标文件缺少客观分“业绩”") as info:
         services.scores_sign(actor=world.experts[0], evaluation=bare, clock=eclock)
+    assert "B2" not in info.value.message
     _record(world, bare, "B2", "10", eclock)
     for user in world.experts:
         services.scores_sign(actor=user, evaluation=bare, clock=eclock)

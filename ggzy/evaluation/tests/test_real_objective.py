@@ -55,10 +55,12 @@ def test_real_opening_objective_scores_recorded_then_ranked(staff: dict[str, Any
             services.score_set(actor=m.user, bid=b, criterion="tech", value=tech, clock=clock)
             services.score_set(actor=m.user, bid=b, criterion="service", value=service, clock=clock)
 
-    # without the objective scores nothing can be signed or ranked: the message names bid and criterion
+    # without the objective scores nothing can be signed or ranked: the message names the bidder
+    # (organisation name, as staff see it) and the criterion, not the bid's id
     with pytest.raises(ValidationFailed, match="缺少客观分“业绩”") as info:
         services.scores_sign(actor=chair.user, evaluation=evaluation, clock=clock)
-    assert any(ref in info.value.message for ref in (b.bid_ref for b in bids.values()))
+    assert any(f"投标人“{b.bidder_name}”" in info.value.message for b in bids.values())
+    assert not any(f"“{b.bid_ref}”" in info.value.message for b in bids.values())
 
     for name, b in bids.items():
         services.objective_scores_record(

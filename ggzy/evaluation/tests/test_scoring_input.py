@@ -54,6 +54,16 @@ def test_an_objective_score_outside_its_range_is_refused() -> None:
     assert "bids.A.objective.record" in refused(CONFIG, bad, scores()).fields
 
 
+def test_missing_objective_score_names_the_bidder_not_the_bid_id() -> None:
+    named = [s.Bid("A", D("100"), name="甲科技有限公司"), bids()[1]]
+    error = refused(CONFIG, named, scores())
+    assert error.message == "投标人“甲科技有限公司”的投标文件缺少客观分“业绩”。"
+    assert "“A”" not in error.message and "bids.A.objective.record" in error.fields
+    # without a name (the pure API used on its own) the bid id is all there is to name
+    unnamed = [s.Bid("A", D("100")), bids()[1]]
+    assert refused(CONFIG, unnamed, scores()).message == "投标文件“A”缺少客观分“业绩”。"
+
+
 def test_missing_and_misplaced_scores() -> None:
     missing = scores()
     del missing["E2"]["B"]

@@ -61,7 +61,18 @@ def _view_rows(rows: list[Clarification], *, bidder: bool = False) -> list[dict[
             if bidder
             else cw.STATUS_LABELS[c.status] + ("（已逾期）" if lapsed else "")
         )
-        out.append({"c": c, "kind_label": cw.KIND_LABELS[c.kind], "status_label": label, "lapsed": lapsed})
+        item: dict[str, object] = {
+            "c": c,
+            "kind_label": cw.KIND_LABELS[c.kind],
+            "status_label": label,
+            "lapsed": lapsed,
+        }
+        if not bidder:  # the bidder's pages do not show the delivery records
+            notice, notified_at = cw.notice_state(
+                [(d.purpose, d.ok, d.attempted_at) for d in c.deliveries.all()]
+            )
+            item |= {"notice": notice, "notified_at": notified_at}
+        out.append(item)
     return out
 
 
@@ -168,6 +179,14 @@ def committee_detail(request: HttpRequest, user: User, pk: int, cpk: int) -> Htt
             "r": view,
             "c": row,
             "files": list(row.files.select_related("file")),
+            "deliveries": [
+                {
+                    "d": d,
+                    "purpose": cw.DELIVERY_PURPOSES.get(d.purpose, d.purpose),
+                    "channel": cw.DELIVERY_CHANNELS.get(d.channel, "—"),
+                }
+                for d in selectors.clarification_deliveries(row)
+            ],
             "can_withdraw": open_ and member.is_chair and row.status == cw.SENT,
             "can_decide": open_
             and member.is_chair

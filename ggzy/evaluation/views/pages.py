@@ -17,7 +17,7 @@ from django.shortcuts import redirect, render
 from ggzy.accounts.models import User
 from ggzy.core.clock import SHANGHAI, Clock, system_clock
 from ggzy.core.errors import GgzyError, NotFound, PermissionDenied, ValidationFailed
-from ggzy.evaluation import methods, selectors, services, workflow
+from ggzy.evaluation import methods, selectors, services, sources, workflow
 from ggzy.evaluation.models import EvaluatedBid, Evaluation, Member, ResultObjection, Score
 from ggzy.evaluation.services.award import platform_key
 
@@ -147,6 +147,15 @@ def _room_post(request: HttpRequest, user: User, evaluation: Evaluation, member:
         raise ValidationFailed("未知操作。")
 
 
+def _chair_candidates(evaluation: Evaluation) -> list[Member]:
+    """Who may be proposed as chair: every member, less the tenderer representatives where the
+    rules forbid them to chair (the service refuses such a vote anyway)."""
+    members = list(evaluation.members.order_by("pk"))
+    if sources.representative_chair_problem(evaluation.section) is None:
+        return members
+    return [m for m in members if m.role != Member.ROLE_TENDERER_REP]
+
+
 @user_required
 def room(request: HttpRequest, user: User, pk: int) -> HttpResponse:
     evaluation = selectors.evaluation_get(pk=pk)
@@ -169,6 +178,7 @@ def room(request: HttpRequest, user: User, pk: int) -> HttpResponse:
         "config": config,
         "status_label": workflow.STATUS_LABELS[evaluation.status],
         "members": list(evaluation.members.order_by("pk")),
+        "chair_candidates": _chair_candidates(evaluation),
         "chair": evaluation.members.filter(is_chair=True).first(),
         "subjective": subjective,
         "error": error,

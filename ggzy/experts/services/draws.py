@@ -13,8 +13,9 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q
 
-from ggzy.accounts.choices import Role
-from ggzy.accounts.models import User
+from ggzy.accounts import selectors as accounts_selectors
+from ggzy.accounts.choices import CertificateStatus, Role
+from ggzy.accounts.models import Organisation, User
 from ggzy.core.clock import SHANGHAI, Clock, local_date, system_clock
 from ggzy.core.errors import NotFound, PermissionDenied, ValidationFailed
 from ggzy.disclosure import pii as base_pii
@@ -26,6 +27,7 @@ from ggzy.experts.config import expert_rules
 from ggzy.experts.models import (
     Draw,
     DrawDemand,
+    DrawRepresentative,
     EmploymentPeriod,
     Entropy,
     Expert,
@@ -99,9 +101,90 @@ def check_request(
     size_rules = rules.size_rules_from(expert_rules()["size_rules"])
     rule = rules.size_rule_for(size_rules, domain=domain, procedure=procedure, budget=budget)
     problems += rules.committee_problems(
-        rule=rule, drawn=sum(max(d.count, 0) for d in demands), representatives=representatives
+        rule=rule,
+        drawn=sum(max(d.count, 0) for d in demands),
+        representatives=representatives,
+        min_expert_share=rules.share_from(expert_rules()["min_expert_share"]),
     )
     return problems
+
+
+# ---------------------------------------------------------------- tenderer representatives
+
+
+def _identity_verified(organisation: Organisation | None, *, clock: Clock) -> bool:
+    if not expert_rules()["representative_requires_certificate"]:
+        return True
+    if organisation is None:
+        return False
+    return any(
+        row.status == CertificateStatus.USABLE
+        for row in accounts_selectors.certificate_list(organisation=organisation, at=clock.now())
+    )
+
+
+def representative_problems(user: User, *, tenderer_id: int, clock: Clock) -> list[str]:
+    """Why ``user`` may not be named the tenderer's representative (rules.representative_problems
+    on the account's facts)."""
+    org = user.organisation
+    facts = rules.RepresentativeFacts(
+        user_id=user.pk,
+        name=(user.display_name or "").strip(),
+        is_active=user.is_active,
+        organisation_id=user.organisation_id,
+        organisation_active=bool(org is not None and org.is_active),
+        has_tenderer_role=user.has_role(Role.TENDERER),
+        identity_verified=org is not None and org.pk == tenderer_id and _identity_verified(org, clock=clock),
+    )
+    return rules.representative_problems(facts, tenderer_id=tenderer_id)
+
+
+def _check_representatives(draw: Draw, users: Sequence[User], *, clock: Clock) -> list[User]:
+    users = list(users)
+    problems = []
+    if len({u.pk for u in users}) != len(users):
+        problems.append("同一人不能重复指定为招标人代表")
+    if len(users) != draw.representatives:
+        problems.append(f"招标人代表人数为 {draw.representatives} 人，须指定 {draw.representatives} 人")
+    for user in users:
+        problems += representative_problems(user, tenderer_id=draw.tenderer_id, clock=clock)
+    if problems:
+        raise ValidationFailed("；".join(problems), fields={"representatives": "不符合要求"})
+    return users
+
+
+def _name_representatives(draw: Draw, users: Sequence[User], *, actor: User, clock: Clock) -> None:
+    DrawRepresentative.objects.filter(draw=draw).delete()
+    for user in users:
+        DrawRepresentative.objects.create(
+            draw=draw,
+            user=user,
+            name=(user.display_name or "").strip()[:50],
+            named_by=actor,
+            named_at=clock.now(),
+        )
+    audit(
+        draw,
+        actor=actor,
+        action="representatives_named",
+        clock=clock,
+        users=[u.pk for u in users],
+        names=[(u.display_name or "").strip() for u in users],
+    )
+
+
+@transaction.atomic
+def draw_representatives_set(
+    *, actor: User, draw: Draw, users: Sequence[User], clock: Clock = system_clock
+) -> list[DrawRepresentative]:
+    """Name (or rename) the tenderer representatives of a draw request, before the commitment:
+    exactly ``draw.representatives`` verified users of the tenderer organisation."""
+    draw = lock_draw(draw)
+    require_requester(actor, draw, clock=clock)
+    transition("edit", draw)
+    users = _check_representatives(draw, users, clock=clock)
+    _name_representatives(draw, users, actor=actor, clock=clock)
+    return list(DrawRepresentative.objects.filter(draw=draw))
 
 
 @transaction.atomic
@@ -115,9 +198,13 @@ def draw_request_create(
     evaluation_at: dt.datetime,
     evaluation_place: str,
     replaces: Draw | None = None,
+    representative_users: Sequence[User] | None = None,
     clock: Clock = system_clock,
 ) -> Draw:
-    """The tenderer's (or its agency's) request for a committee for its own section."""
+    """The tenderer's (or its agency's) request for a committee for its own section. The
+    composition rule (size, odd number, experts' share) is checked on the drawn experts plus the
+    ``representatives``; these may be named here (``representative_users``) or later, before the
+    commitment (:func:`draw_representatives_set`)."""
     require_requester(actor, section, clock=clock)
     if section.status == SectionStatus.TERMINATED:
         raise ValidationFailed("该标段已终止，不能抽取专家")
@@ -155,6 +242,9 @@ def draw_request_create(
         DrawDemand.objects.create(
             draw=draw, specialty=specs[d.specialty.strip().upper()], count=d.count, reserves=d.reserves
         )
+    named = None
+    if representative_users is not None:
+        named = _check_representatives(draw, representative_users, clock=clock)
     audit(
         draw,
         actor=actor,
@@ -167,6 +257,8 @@ def draw_request_create(
         evaluation_at=iso(evaluation_at),
         replaces=replaces.pk if replaces else None,
     )
+    if named:
+        _name_representatives(draw, named, actor=actor, clock=clock)
     return draw
 
 
@@ -311,6 +403,13 @@ def draw_commit(*, actor: User, draw: Draw, clock: Clock = system_clock) -> Draw
     require_requester(actor, draw, clock=clock)
     new_status = transition("commit", draw)
     _timing(draw, clock=clock)
+    named = [
+        r.user for r in DrawRepresentative.objects.filter(draw=draw).select_related("user__organisation")
+    ]
+    problem = rules.representatives_named_problem(named=len(named), declared=draw.representatives)
+    if problem:
+        raise ValidationFailed(problem, code="representatives", fields={"representatives": "未指定"})
+    _check_representatives(draw, named, clock=clock)  # still eligible (an account may have changed)
     demands = _demands(draw)
     bidder_ids, source = section_bidder_ids(section=draw.section, actor=actor, clock=clock)
     pool = pool_snapshot(draw)
@@ -619,6 +718,10 @@ def draw_redo(
     require_requester(actor, draw, clock=clock)
     if draw.status != DrawStatus.FAILED:
         raise ValidationFailed("只有抽取失败后才能重新抽取")
+    # Named representatives carry over (checked again); with none named they are named later.
+    named = [
+        r.user for r in DrawRepresentative.objects.filter(draw=draw).select_related("user__organisation")
+    ]
     new = draw_request_create(
         actor=actor,
         section=draw.section,
@@ -628,6 +731,7 @@ def draw_redo(
         evaluation_at=evaluation_at or draw.evaluation_at,
         evaluation_place=draw.evaluation_place,
         replaces=draw,
+        representative_users=named or None,
         clock=clock,
     )
     for m in ManualAvoidance.objects.filter(draw=draw):

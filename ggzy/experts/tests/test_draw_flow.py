@@ -156,12 +156,12 @@ def test_size_rules_by_procedure_and_budget(
     big = make_section(domain="procurement", procedure="open_tendering", budget=Decimal("12000000"))
     with pytest.raises(ValidationFailed, match="不少于 7 人"):
         request(world, big, eclock, demands=[DemandInput("A0801", 5, 0)])
-    # Representatives count towards the committee but not more than a third.
+    # Representatives count towards the committee; the experts must stay at least two thirds.
     assert (
         request(world, make_section(), eclock, demands=[DemandInput("A0801", 4, 0)], reps=1).representatives
         == 1
     )
-    with pytest.raises(ValidationFailed, match="三分之一"):
+    with pytest.raises(ValidationFailed, match="专家不得少于评标委员会成员总数的三分之二"):
         request(world, make_section(), eclock, demands=[DemandInput("A0801", 3, 0)], reps=2)
 
 

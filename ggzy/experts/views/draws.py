@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from ggzy.accounts.choices import Role
 from ggzy.accounts.models import User
-from ggzy.core.errors import GgzyError, NotFound
+from ggzy.core.errors import GgzyError, NotFound, ValidationFailed
 from ggzy.experts import forms, records, selectors, services
 from ggzy.experts.choices import DrawStatus
 from ggzy.experts.models import Draw
@@ -79,6 +79,15 @@ def _detail_context(user: User, draw: Draw) -> dict[str, Any]:
         else [],
         "entropies": list(draw.entropies.order_by("at", "pk")),
         "is_requester": may_request(user, draw, clock=common.clock),
+        # The tenderer's own people: shown to the requester and pool staff only.
+        "representatives": selectors.representatives_named(draw)
+        if may_request(user, draw, clock=common.clock) or is_pool_staff(user)
+        else [],
+        "representative_candidates": list(selectors.representative_candidates(draw))
+        if draw.status == DrawStatus.DRAFT
+        and draw.representatives
+        and may_request(user, draw, clock=common.clock)
+        else [],
         "is_supervisor": user.has_role(Role.SUPERVISOR),
         "is_staff": is_pool_staff(user),
         "may_see_names": is_name_viewer(user)
@@ -102,6 +111,7 @@ def draw_detail(request: HttpRequest, user: User, pk: int) -> HttpResponse:
 
 ACTIONS = (
     "avoid",
+    "representatives",
     "commit",
     "entropy",
     "supervisor-entropy",
@@ -135,6 +145,15 @@ def draw_act(request: HttpRequest, user: User, pk: int, action: str) -> HttpResp
                 clock=common.clock,
             )
             messages.success(request, "已加入手工回避名单")
+        elif action == "representatives":
+            offered = {str(u.pk): u for u in selectors.representative_candidates(draw)}
+            chosen = request.POST.getlist("representative")
+            if any(pk not in offered for pk in chosen):
+                raise ValidationFailed("请选择本单位的招标人代表")
+            services.draw_representatives_set(
+                actor=user, draw=draw, users=[offered[pk] for pk in chosen], clock=common.clock
+            )
+            messages.success(request, "招标人代表已指定")
         elif action == "commit":
             services.draw_commit(actor=user, draw=draw, clock=common.clock)
             messages.success(request, "承诺值已公布，请在抽取终端输入随机数")

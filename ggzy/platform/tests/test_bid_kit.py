@@ -175,3 +175,31 @@ def test_sm_suite_round_trip(tmp_path: Path, bid_file: Path) -> None:
     opened = json.loads(run("open", env, "--content-key", key_hex, "--out", str(tmp_path / "o.pdf")))
     assert opened["summary"] == {"price": "99.00"}
     assert (tmp_path / "o.pdf").read_bytes() == bid_file.read_bytes()
+
+
+def test_seal_carries_the_sme_declaration_and_refuses_a_bad_one(tmp_path: Path, bid_file: Path) -> None:
+    """The kit writes the declaration the browser bid page writes, and checks it the same way
+    (trading/bid_summary.py) before sealing: a bad consortium share is refused, nothing sealed."""
+    run("keygen", "--out", str(tmp_path / "bidder.pem"))
+    common = ["--section", "E6404000001001001001", "--bidder", "91640400MA0000001X"]
+    common += ["--key", str(tmp_path / "bidder.pem")]
+    for summary, message in (
+        ('{"price": "900000.00", "sme_kind": "consortium"}', "联合体/分包须填写小微企业合同份额（%）。"),
+        (
+            '{"price": "900000.00", "sme_kind": "consortium", "sme_share": "120"}',
+            "小微企业合同份额须为 0–100 之间的数，最多两位小数。",
+        ),
+        ('{"price": "900000.00", "sme_kind": "大型企业"}', "中小企业声明“大型企业”无法识别。"),
+    ):
+        out = tmp_path / "bad.env"
+        with pytest.raises(CommandError) as exc:
+            run("seal", str(bid_file), *common, "--summary", summary, "--out", str(out))
+        assert exc.value.returncode == 2 and str(exc.value) == message
+        assert not out.exists()
+
+    declared = {"price": "900000.00", "sme_kind": "consortium", "sme_share": "40"}
+    sealed = json.loads(run("seal", str(bid_file), *common, "--summary", json.dumps(declared)))
+    env = Path(sealed["envelope"])
+    key_hex = run("decrypt-key", str(env), "--key", str(tmp_path / "bidder.pem")).strip()
+    opened = json.loads(run("open", str(env), "--content-key", key_hex, "--out", str(tmp_path / "o.pdf")))
+    assert opened["summary"] == declared

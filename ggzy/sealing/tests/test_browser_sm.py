@@ -649,9 +649,14 @@ def test_browser_verifies_sm2_receipts_and_refuses_forgeries(sm_page: Any) -> No
 
 def test_pages_load_the_vendored_file_before_sealing_js() -> None:
     """Static guard for the page wiring: the bidder page loads the vendored file before
-    sealing.js, and so does the opening hall (which unwraps sm content keys)."""
+    sealing.js, and so do the opening hall (which unwraps sm content keys) and the agency notice
+    signing page (which signs SM2)."""
     root = HERE.parents[1]
-    for template in ("trading/templates/trading/bid.html", "opening/templates/opening/hall.html"):
+    for template in (
+        "trading/templates/trading/bid.html",
+        "opening/templates/opening/hall.html",
+        "publishing/templates/publishing/agency_notice_detail.html",
+    ):
         text = (root / template).read_text(encoding="utf-8")
         vendored = text.index("ggzy/js/vendor/sm-crypto-v2/sm-crypto-v2-1.15.1.umd.js")
         assert vendored < text.index("ggzy/js/sealing.js")

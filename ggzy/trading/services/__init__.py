@@ -39,6 +39,7 @@ from ggzy.trading.services.sections import (
     sections_close_due,
     summary_fields_for,
 )
+from ggzy.trading.services.termination import termination_notice_draft
 
 __all__ = [
     "bid_mark_opened",
@@ -72,4 +73,5 @@ __all__ = [
     "tender_file_upload",
     "tender_project_create",
     "tender_project_update",
+    "termination_notice_draft",
 ]

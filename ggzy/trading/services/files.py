@@ -45,7 +45,9 @@ def check_publisher_signature(
     *, organisation: Organisation, data: bytes, signature: bytes, certificate: bytes, at: dt.datetime
 ) -> x509.Certificate:
     """The certificate when ``signature`` is the publisher's signature over ``data`` (RSA or
-    ECDSA P-256 with SHA-256, what ``openssl dgst -sha256 -sign`` makes): the certificate must be
+    ECDSA P-256 with SHA-256, what ``openssl dgst -sha256 -sign`` makes; SM2 with SM3 and the
+    default user id, what ``openssl dgst -sm3 -sigopt distid:1234567812345678 -sign`` makes — the
+    browser's trading-sign.js makes the same bytes, verified the same way): the certificate must be
     bound to the publishing organisation and usable at ``at`` — valid, not revoked, chained to the
     center's trust store (``accounts.selectors.certificate_usable``) — and verify the signature."""
     try:

@@ -411,13 +411,25 @@ def section_terminate(*, actor: User, section: Section, reason: str, clock: Cloc
 
 @transaction.atomic
 def section_fail(
-    *, actor: User, section: Section, retender: bool, reason: str, clock: Clock = system_clock
+    *, actor: User | None, section: Section, retender: bool, reason: str, clock: Clock = system_clock
 ) -> Section:
     """After a failed evaluation (评标失败: all bids rejected, too few valid bids, every candidate
-    declined): the section is failed and re-tendered (流标，重新招标 — the new round is a new tender
-    project of the same project) or terminated (终止招标). Only after bidding has closed."""
+    declined) or a failed opening (不予开标): the section is failed and re-tendered (流标，重新招标 —
+    the new round is a new tender project of the same project) or terminated (终止招标). Only
+    after bidding has closed.
+
+    ``actor`` is the tenderer's side deciding (tenderer, mandated agency, center administrator),
+    or ``None``: the platform applying a consequence the law fixes — the opening app when fewer
+    than three bidders submitted under the tendering law (招标投标法第二十八条: the tenderer *shall*
+    re-tender, nobody decides), or when too few bids (or none) were decrypted at the opening
+    (电子招标投标办法第三十一条 with 实施条例第四十四条 or 政府采购法第三十六条).
+    That caller has checked its own actor (the host) and writes its own audit event naming the
+    host in the same transaction."""
     section = c.lock_section(section)
-    access.require_manager(actor, section.project, today=c.today(clock))
+    if actor is not None:
+        access.require_manager(actor, section.project, today=c.today(clock))
+    elif not retender:
+        raise ValidationFailed("终止招标须由招标人决定")
     status = c.transition("fail_retender" if retender else "fail_terminate", section)
     reason = (reason or "").strip()
     if not reason:

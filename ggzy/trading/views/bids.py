@@ -29,7 +29,7 @@ from ggzy.accounts.models import Certificate, User
 from ggzy.audit.platform_key import platform_public_pem, platform_suite
 from ggzy.core.errors import GgzyError, NotFound, ValidationFailed
 from ggzy.sealing import envelope, suites
-from ggzy.trading import selectors, services
+from ggzy.trading import bid_summary, selectors, services
 from ggzy.trading.config import trading_rules
 from ggzy.trading.models import Bid, BidUpload, Section
 from ggzy.trading.services import bids as bid_services
@@ -127,6 +127,13 @@ def bid_page(request: HttpRequest, user: User, pk: int) -> HttpResponse:
         "suite": escrow.suite if escrow is not None else None,
         "needsEscrow": section.allows_backup_decryption,
         "summaryFields": section.summary_fields,
+        # the SME declaration sealed with the summary: the schema the evaluation reads after
+        # decryption (bid_summary), so the page checks exactly what it will check
+        "sme": {
+            "sharePattern": bid_summary.SHARE_PATTERN,
+            "shareKinds": [bid_summary.CONSORTIUM],
+            "messages": bid_summary.MESSAGES,
+        },
         "chunkBytes": min(trading_rules().bid_chunk_max_bytes, 4 * 1024 * 1024),
         "maxBytes": trading_rules().bid_max_bytes,
     }
@@ -141,6 +148,7 @@ def bid_page(request: HttpRequest, user: User, pk: int) -> HttpResponse:
             "open_now": open_now,
             "escrow": escrow,
             "config": config,
+            "sme_kinds": list(bid_summary.SME_KIND_LABELS.items()),
             "nav_section": "trading",
         },
     )

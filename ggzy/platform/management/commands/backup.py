@@ -84,9 +84,9 @@ class Command(BaseCommand):
                     f"审计链头 #{m['audit_head']['seq']}\n"
                     f"  大小 {result.bytes / 1048576:.1f} MB，耗时 {result.seconds:.2f} 秒"
                 )
-        except ops.BackupFailed as exc:
+        except ops.STORAGE_FAILURES as exc:  # BackupFailed, and a store or disk failing: one line
             progress.end()
-            raise CommandError(exc.message, returncode=EXIT_FAILED) from exc
+            raise CommandError(ops.failure_reason(exc), returncode=EXIT_FAILED) from exc
 
     def _drill(self, options: dict[str, Any], progress: StageProgress) -> None:
         actor = None

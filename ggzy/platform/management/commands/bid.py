@@ -25,6 +25,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from ggzy.sealing import envelope, kit, receipts, shamir
+from ggzy.trading import bid_summary
 
 
 def _read(path: str, what: str) -> bytes:
@@ -59,7 +60,12 @@ class Command(BaseCommand):
         p.add_argument("--key", required=True, help="投标人私钥（PKCS#8 PEM）")
         p.add_argument("--password-file", help="私钥密码文件")
         p.add_argument("--signing-key", help="证书签名私钥（默认与 --key 相同）")
-        p.add_argument("--summary", default="{}", help='开标一览表 JSON（如 \'{"price": "1234.00"}\'）')
+        p.add_argument(
+            "--summary",
+            default="{}",
+            help='开标一览表 JSON（如 \'{"price": "1234.00"}\'；中小企业声明：'
+            '"sme_kind": "small_micro" 或 "consortium"，联合体另加 "sme_share": "40"）',
+        )
         p.add_argument("--escrow", help="标段备用解密公钥（允许备用解密时）")
         p.add_argument("--out", help="信封文件（默认 <file>.env）")
 
@@ -109,12 +115,19 @@ class Command(BaseCommand):
         if not src.is_file():
             raise CommandError(f"找不到投标文件：{src}", returncode=2)
         dst = Path(options["out"] or f"{src}.env")
+        summary = kit.summary_from_json(options["summary"])
+        try:
+            # the SME declaration: the check the bid page makes before sealing and the evaluation
+            # after opening — refused here rather than at the evaluation, when it is too late
+            bid_summary.read_sme(summary)
+        except bid_summary.SmeDeclarationInvalid as exc:
+            raise CommandError(exc.message, returncode=2) from None
         result = kit.seal_file(
             src,
             dst,
             section=options["section"],
             bidder=options["bidder"],
-            summary=kit.summary_from_json(options["summary"]),
+            summary=summary,
             key_pem=_read(options["key"], "私钥"),
             password=_password(options["password_file"]),
             signing_key_pem=_read(options["signing_key"], "签名私钥") if options["signing_key"] else None,

@@ -42,6 +42,7 @@ class Command(BaseCommand):
                 f"{manifest['database']['rows']} 行，{len(manifest['files'])} 个文件，"
                 f"审计链头 #{manifest['audit_head']['seq']}"
             )
+            ops.storage_preflight("恢复未开始（本实例没有改动）")
             problems = ops.instance_problems()
             if problems:
                 raise ops.BackupFailed("只能恢复到空实例：" + "；".join(problems))
@@ -56,7 +57,11 @@ class Command(BaseCommand):
             progress.end()
             raise CommandError(str(exc), returncode=EXIT_FAILED) from exc
         except OSError as exc:
+            progress.end()
             raise CommandError(f"读取备份失败：{exc}", returncode=EXIT_FAILED) from exc
+        except ops.STORAGE_FAILURES as exc:  # the file store failing outside a named step: one line
+            progress.end()
+            raise CommandError(f"恢复失败：{ops.failure_reason(exc)}", returncode=EXIT_FAILED) from exc
         if not report.ok:
             for problem in report.problems:
                 self.stdout.write(f"  不一致：{problem}")

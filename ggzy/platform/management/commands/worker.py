@@ -12,6 +12,8 @@ Each tick runs, in order and each isolated from the others' failures:
   end decryption windows when their time is up;
 * ``bid_uploads_expire`` — bid uploads still open at their section's deadline are abandoned;
 * ``seats_sweep`` — drawn experts who did not answer in time: call up reserves (补抽);
+* ``clarification_reminders_due`` — remind bidders by SMS / e-mail of an evaluation clarification
+  still unanswered shortly before its deadline (``GGZY_EVALUATION_CLARIFICATION_REMIND_MINUTES``);
 * ``patrol_rounds_create_due`` — the day's patrol rounds (default 3) of agency notices;
 * ``violation_effects_apply_due`` — a published violation flags its agency in the compliance gate;
 * ``backup_drill_if_due`` — the weekly backup + restore drill (``GGZY_BACKUP_DRILL_EVERY_DAYS``);
@@ -42,6 +44,7 @@ from django.utils.crypto import get_random_string
 
 from ggzy.audit.services import checkpoint_if_due
 from ggzy.disclosure.services import disclosure_sweep
+from ggzy.evaluation.services import clarification_reminders_due
 from ggzy.experts.services import seats_sweep
 from ggzy.opening.services import opening_sessions_start_due, opening_windows_end_due
 from ggzy.platform.backup import backup_drill_if_due
@@ -107,6 +110,7 @@ def run_tick(*, max_tasks: int = 100) -> dict[str, Any]:
     _job(results, "openings_started", opening_sessions_start_due)
     _job(results, "opening_windows_ended", opening_windows_end_due)
     _job(results, "experts_timed_out", seats_sweep)
+    _job(results, "clarification_reminders", clarification_reminders_due)
     _job(results, "patrol_rounds", lambda: len(patrol_rounds_create_due()))
     _job(results, "violation_effects", violation_effects_apply_due)
 

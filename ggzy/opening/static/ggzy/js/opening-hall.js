@@ -3,8 +3,10 @@
  * Last-Event-ID after a reconnect; EventSource does that by itself), appends each event to the
  * log (an aria-live region), updates the readout table, and reloads the page when the hall's state
  * changes so the preset steps shown match the state. The bidder's decryption: the key file is
- * read here, imported non-extractable (GgzySealing.importPkcs8), the content key is unwrapped from
- * the bid's header and only that key (hex) is posted; the private key never leaves the browser.
+ * read here — PKCS#8 PEM/DER, encrypted with the password typed beside it or not, or PKCS#12
+ * (GgzySealing.importPrivateKeyFile; intl keys imported non-extractable) —, the content key is
+ * unwrapped from the bid's header and only that key (hex) is posted; the private key and the
+ * password never leave the browser.
  * The header's suite decides how: `intl` with WebCrypto (P-256 ECDH + HKDF + AES-GCM), `sm` with
  * the vendored sm-crypto-v2 (SM2 decryption of K ‖ binding; an SM2 key file, content key 16 bytes).
  */
@@ -103,33 +105,63 @@
     };
   }
 
-  // delegated: the bidder panel may be swapped in by refreshPanels
-  document.addEventListener("click", async function (evt) {
-    var btn = evt.target.closest ? evt.target.closest("#decrypt-btn") : null;
-    if (!btn) return;
-    {
-      var out = document.getElementById("decrypt-status");
-      var file = document.getElementById("key-file").files[0];
-      if (!file) { out.textContent = "请先选择投标加密密钥文件"; return; }
-      btn.disabled = true;
-      try {
-        out.textContent = "正在浏览器中解出内容密钥…";
-        var keys = await window.GgzySealing.importPkcs8(await file.text());
-        var key = await window.GgzySealing.unwrapContentKey(cfg.header, keys.ecdh, keys.publicKey);
-        out.textContent = "正在提交平台解密…";
-        var resp = await fetch(cfg.keyUrl, {
-          method: "POST",
-          credentials: "same-origin",
-          headers: { "Content-Type": "application/json", "X-CSRFToken": csrf() },
-          body: JSON.stringify({ bid: cfg.bid, content_key: window.GgzySealing.toHex(key) })
-        });
-        var data = await resp.json();
-        if (!resp.ok) throw new Error(data.error ? data.error.message : "解密失败");
-        out.textContent = "解密成功，文件哈希 " + data.opened.file_sha256.slice(0, 16) + "…";
-      } catch (e) {
-        out.textContent = e.message || String(e);
-        btn.disabled = false;
+  // A message for the bidder: our own errors are Chinese already; anything else (a browser
+  // exception, a network failure) is told in Chinese, never as a raw JavaScript error.
+  function chinese(e, fallback) {
+    var m = e && e.message ? String(e.message) : "";
+    return /[\u4e00-\u9fff]/.test(m) ? m : fallback;
+  }
+  var PASSWORD_TROUBLE = /密码/;
+
+  // delegated: the bidder panel may be swapped in by refreshPanels. The decryption box is a form,
+  // so Enter in the password field (or on the button) starts it; nothing is posted until the
+  // content key has been unwrapped, so a wrong password or a wrong key file never reaches the server.
+  document.addEventListener("submit", async function (evt) {
+    var form = evt.target;
+    if (!form || form.id !== "decrypt-box") return;
+    evt.preventDefault();
+    var btn = document.getElementById("decrypt-btn");
+    var out = document.getElementById("decrypt-status");
+    var pw = document.getElementById("key-password");
+    var file = document.getElementById("key-file").files[0];
+    if (pw) pw.removeAttribute("aria-invalid");
+    if (!file) { out.textContent = "请先选择投标加密密钥文件"; return; }
+    if (btn.disabled) return;
+    btn.disabled = true;
+    var keys = null, key = null;
+    try {
+      out.textContent = "正在浏览器中解出内容密钥…";
+      keys = await window.GgzySealing.importPrivateKeyFile(new Uint8Array(await file.arrayBuffer()), pw ? pw.value : "");
+      key = await window.GgzySealing.unwrapContentKey(cfg.header, keys.ecdh, keys.publicKey);
+    } catch (e) {
+      out.textContent = chinese(e, "无法读取密钥文件或解出内容密钥，请确认选择的是本单位的投标加密密钥文件");
+      if (pw && PASSWORD_TROUBLE.test(out.textContent)) {
+        pw.setAttribute("aria-invalid", "true");
+        pw.focus();
       }
+      btn.disabled = false;
+      return;
+    }
+    try {
+      out.textContent = "正在提交平台解密…";
+      var resp = await fetch(cfg.keyUrl, {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "Content-Type": "application/json", "X-CSRFToken": csrf() },
+        body: JSON.stringify({ bid: cfg.bid, content_key: window.GgzySealing.toHex(key) })
+      });
+      var data = null;
+      try { data = await resp.json(); } catch (e) { data = null; }
+      if (!resp.ok || !data || !data.opened) {
+        // e.g. 507 storage_full: the server kept nothing, the same key can be submitted again
+        throw new Error(data && data.error && data.error.message ? data.error.message :
+          "平台暂时无法完成解密（HTTP " + resp.status + "），请稍后重试");
+      }
+      out.textContent = "解密成功，文件哈希 " + data.opened.file_sha256.slice(0, 16) + "…";
+      if (pw) pw.value = "";
+    } catch (e) {
+      out.textContent = chinese(e, "网络连接失败，未能提交内容密钥，请检查网络后重试");
+      btn.disabled = false;
     }
   });
 })();

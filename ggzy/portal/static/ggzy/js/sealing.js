@@ -39,8 +39,9 @@
  *       sm (the algorithm identifier names the SM2 curve): ecdh and ecdsa are both the SM2 private
  *       key object {suite: "sm", type: "private", …} — a JavaScript value, not a CryptoKey.
  *   importPrivateKeyFile(bytes: Uint8Array, password?) -> Promise<same as importPkcs8>
- *       PKCS#8 PEM/DER, SEC1 ("EC PRIVATE KEY"), or encrypted PKCS#8 (PBES2 with PBKDF2-HMAC-SHA256
- *       and SM4-CBC or AES-256-CBC, as `ggzy bid keygen --password-file` and OpenSSL write).
+ *       PKCS#8 PEM/DER, SEC1 ("EC PRIVATE KEY"), encrypted PKCS#8 (PBES2: PBKDF2 with HMAC-SHA-1/
+ *       256/384/512 or HMAC-SM3, and AES-256-CBC, AES-128-CBC or SM4-CBC, as `ggzy bid keygen
+ *       --password-file`, OpenSSL and GmSSL write), or PKCS#12 whose key bag is plain or PBES2.
  *   generateKey(suite = "intl") -> Promise<{suite, pkcs8Pem, publicPem, ecdh, ecdsa, publicKey,
  *       signingPublicKey}>
  *       intl: a new P-256 key: pkcs8Pem is the one-time backup export; the CryptoKeys are
@@ -51,6 +52,10 @@
  *   keyId(publicKey) -> Promise<string>  SHA-256 (intl) or SM3 (sm) hex of the SPKI DER
  *   verifySignature(publicKey, message, derSignature) -> Promise<boolean>  ECDSA P-256/SHA-256 or
  *       SM2 (user id 1234567812345678), DER; garbage gives false
+ *   sign(privateKey, message: Uint8Array) -> Promise<Uint8Array>  DER signature: SM2 over
+ *       SM3(Z_A ‖ message) with user id 1234567812345678 (the SM2 private key object; checked with
+ *       verifySignature before it is returned), or ECDSA P-256/SHA-256 (a CryptoKey ECDSA). Used
+ *       for detached signatures outside envelopes, e.g. agency notices (agency-sign.js).
  *   encryptPkcs8(der, password, cipher "aes-256-cbc"|"sm4-cbc") -> Promise<string> PEM
  *   decryptPkcs8(der, password) -> Promise<Uint8Array>   (PBES2 EncryptedPrivateKeyInfo)
  *   Helpers: toHex, fromHex, toBase64, fromBase64, canonicalJson, Sha256 and Sm3 (incremental,
@@ -323,6 +328,19 @@
   var OID_HMAC_SHA256 = fromHex("06082a864886f70d0209");
   var OID_SM4_CBC = fromHex("06082a811ccf55016802");        // 1.2.156.10197.1.104.2
   var OID_AES256_CBC = fromHex("060960864801650304012a");
+  var OID_AES128_CBC = fromHex("0609608648016503040102");   // 2.16.840.1.101.3.4.1.2
+  var OID_HMAC_SHA1 = fromHex("06082a864886f70d0207");      // PBKDF2's default PRF (RFC 8018)
+  var OID_HMAC_SHA384 = fromHex("06082a864886f70d020a");
+  var OID_HMAC_SHA512 = fromHex("06082a864886f70d020b");
+  var OID_HMAC_SM3 = fromHex("06092a811ccf5501831102");     // 1.2.156.10197.1.401.2 (GmSSL)
+  var OID_PKCS7_DATA = fromHex("06092a864886f70d010701");
+  var OID_P12_KEY_BAG = fromHex("060b2a864886f70d010c0a0101");
+  var OID_P12_SHROUDED_KEY_BAG = fromHex("060b2a864886f70d010c0a0102");
+  var PBE_PRFS = [[OID_HMAC_SHA1, "SHA-1"], [OID_HMAC_SHA256, "SHA-256"], [OID_HMAC_SHA384, "SHA-384"],
+    [OID_HMAC_SHA512, "SHA-512"], [OID_HMAC_SM3, "SM3"]];
+  var PBE_CIPHERS = [[OID_AES256_CBC, "aes", 256], [OID_AES128_CBC, "aes", 128], [OID_SM4_CBC, "sm4", 128]];
+  var PBE_UNSUPPORTED = "不支持此密钥文件的加密方式（支持 PBES2：PBKDF2 + AES-256-CBC、AES-128-CBC 或 SM4-CBC）。" +
+    "请用 openssl pkcs8 -topk8 -v2 aes-256-cbc（国密 SM2 密钥用 -v2 sm4-cbc）重新导出后再试";
   var SM2_SPKI_PREFIX = concat([fromHex("3059301306072a8648ce3d020106082a811ccf5501822d034200")]);
   var PBKDF2_ITERATIONS = 600000;
 
@@ -391,7 +409,7 @@
       var items = derChildren(derWhole(der, 0x30));
       if (items.length === 2 && items[0].tag === 0x30 && items[1].tag === 4) {
         var alg = derChildren(items[0].body);
-        if (alg.length && sameBytes(tlvBytes(alg[0]), OID_PBES2)) return "encrypted";
+        if (alg.length && alg[0].tag === 6) return "encrypted";  // PBES2, or PBES1: refused with a message
       }
       if (items.length >= 3 && items[0].tag === 2 && items[1].tag === 0x30 && items[2].tag === 4) {
         var ids = derChildren(items[1].body);
@@ -420,9 +438,38 @@
 
   // ------------------------------------------------------------------ PBES2 key files
 
-  async function pbkdf2Bits(password, salt, iterations, bits) {
+  async function pbkdf2Bits(password, salt, iterations, bits, hash) {
+    if (hash === "SM3") return pbkdf2Sm3(te.encode(password), salt, iterations, bits / 8);
     var base = await subtle.importKey("raw", te.encode(password), "PBKDF2", false, ["deriveBits"]);
-    return new Uint8Array(await subtle.deriveBits({ name: "PBKDF2", hash: "SHA-256", salt: salt, iterations: iterations }, base, bits));
+    return new Uint8Array(await subtle.deriveBits({ name: "PBKDF2", hash: hash || "SHA-256", salt: salt, iterations: iterations }, base, bits));
+  }
+
+  // PBKDF2 with HMAC-SM3 (GmSSL's key files): WebCrypto has no SM3, so here, on the Sm3 above.
+  function pbkdf2Sm3(password, salt, iterations, length) {
+    var key = password.length > 64 ? sm3(password) : password;
+    var ipad = new Uint8Array(64), opad = new Uint8Array(64);
+    for (var i = 0; i < 64; i++) {
+      var k = i < key.length ? key[i] : 0;
+      ipad[i] = k ^ 0x36;
+      opad[i] = k ^ 0x5c;
+    }
+    function prf(msg) { return sm3(concat([opad, sm3(concat([ipad, msg]))])); }
+    var out = new Uint8Array(length);
+    for (var block = 1, off = 0; off < length; block++, off += 32) {
+      var u = prf(concat([salt, new Uint8Array([block >>> 24, (block >>> 16) & 255, (block >>> 8) & 255, block & 255])]));
+      var t = new Uint8Array(u);
+      for (var n = 1; n < iterations; n++) {
+        u = prf(u);
+        for (var j = 0; j < 32; j++) t[j] ^= u[j];
+      }
+      out.set(t.subarray(0, Math.min(32, length - off)), off);
+    }
+    return out;
+  }
+
+  function findOid(table, oidTlv) {
+    for (var i = 0; i < table.length; i++) if (sameBytes(oidTlv, table[i][0])) return table[i];
+    return null;
   }
 
   // EncryptedPrivateKeyInfo, PBES2 = PBKDF2-HMAC-SHA256 + AES-256-CBC (intl backups) or SM4-CBC
@@ -449,50 +496,90 @@
     return pem("ENCRYPTED PRIVATE KEY", tlv(0x30, concat([alg, tlv(0x04, data)])));
   }
 
+  // EncryptedPrivateKeyInfo with PBES2: PBKDF2 (HMAC-SHA-1/256/384/512 or HMAC-SM3) and AES-256-CBC,
+  // AES-128-CBC or SM4-CBC — what OpenSSL (pkcs8 -topk8 -v2 …, and the key bag of pkcs12 since
+  // 3.0), the kit, this file and GmSSL write. PBES1 / PKCS#12 PBE (3DES, RC2, DES with MD5 or
+  // SHA-1) and scrypt are refused with a message: WebCrypto has none of those ciphers nor scrypt.
   async function decryptPkcs8(der, password) {
-    var salt, iterations = 0, iv, data, sm4;
+    var salt, iterations = 0, iv, data, cipher, prf = "SHA-1";
     try {
       var top = derChildren(derWhole(der, 0x30));
       var alg = derChildren(top[0].body);
-      if (!sameBytes(tlvBytes(alg[0]), OID_PBES2)) throw new Error("x");
+      if (!sameBytes(tlvBytes(alg[0]), OID_PBES2)) throw new Error("scheme");
       var params = derChildren(alg[1].body);
       var kdf = derChildren(params[0].body);
-      if (!sameBytes(tlvBytes(kdf[0]), OID_PBKDF2)) throw new Error("x");
+      if (!sameBytes(tlvBytes(kdf[0]), OID_PBKDF2)) throw new Error("scheme");
       var kdfParams = derChildren(kdf[1].body);
-      salt = kdfParams[0].body;
+      salt = derWhole(tlvBytes(kdfParams[0]), 0x04);
       kdfParams[1].body.forEach(function (b) { iterations = iterations * 256 + b; });
       var rest = kdfParams.slice(2);
       if (rest.length && rest[0].tag === 2) rest = rest.slice(1);  // optional keyLength
-      var prf = rest.length && rest[0].tag === 0x30 ? derChildren(rest[0].body)[0] : null;
-      if (!prf || !sameBytes(tlvBytes(prf), OID_HMAC_SHA256)) throw new Error("x");
-      var cipher = derChildren(params[1].body);
-      if (sameBytes(tlvBytes(cipher[0]), OID_SM4_CBC)) sm4 = true;
-      else if (sameBytes(tlvBytes(cipher[0]), OID_AES256_CBC)) sm4 = false;
-      else throw new Error("x");
-      iv = derWhole(tlvBytes(cipher[1]), 0x04);
-      data = top[1].body;
+      if (rest.length && rest[0].tag === 0x30) {
+        var found = findOid(PBE_PRFS, tlvBytes(derChildren(rest[0].body)[0]));
+        if (!found) throw new Error("scheme");
+        prf = found[1];
+      }
+      var enc = derChildren(params[1].body);
+      cipher = findOid(PBE_CIPHERS, tlvBytes(enc[0]));
+      if (!cipher) throw new Error("scheme");
+      iv = derWhole(tlvBytes(enc[1]), 0x04);
+      data = derWhole(tlvBytes(top[1]), 0x04);
       if (iv.length !== 16 || iterations < 1 || iterations > 10000000) throw new Error("x");
     } catch (e) {
-      fail("不支持的加密密钥文件（应为 PBES2：PBKDF2-HMAC-SHA256 + AES-256-CBC 或 SM4-CBC）");
+      fail(PBE_UNSUPPORTED);
     }
     if (!password) fail("该密钥文件有密码保护：请输入密码");
     var plain = null;
     try {
-      if (sm4) {
-        var k16 = await pbkdf2Bits(password, salt, iterations, 128);
-        plain = smLib().sm4.decrypt(data, k16, { mode: "cbc", iv: iv, padding: "pkcs#7", output: "array" });
-        k16.fill(0);
+      var raw = await pbkdf2Bits(password, salt, iterations, cipher[2], prf);
+      if (cipher[1] === "sm4") {
+        plain = new Uint8Array(smLib().sm4.decrypt(data, raw, { mode: "cbc", iv: iv, padding: "pkcs#7", output: "array" }));
       } else {
-        var raw = await pbkdf2Bits(password, salt, iterations, 256);
         var aes = await subtle.importKey("raw", raw, { name: "AES-CBC" }, false, ["decrypt"]);
-        raw.fill(0);
         plain = new Uint8Array(await subtle.decrypt({ name: "AES-CBC", iv: iv }, aes, data));
       }
+      raw.fill(0);
       derWhole(plain, 0x30);  // a wrong password that happens to give valid padding still fails here
     } catch (e) {
+      if (e.message && /[\u4e00-\u9fff]/.test(e.message)) throw e;  // e.g. the sm library missing
       fail("密钥文件的密码不正确");
     }
     return plain;
+  }
+
+  // PKCS#12 (.p12/.pfx): the private key of the first key bag — shrouded (an EncryptedPrivateKeyInfo,
+  // decrypted as above) or plain — in the unencrypted part of the file, where OpenSSL and Windows
+  // put it. The MAC over the file is not checked: a wrong password already fails the key's
+  // decryption, and the key is checked against the bid's header when it unwraps the content key.
+  function isPkcs12(der) {
+    try {
+      var items = derChildren(derWhole(der, 0x30));
+      return items.length >= 2 && items[0].tag === 2 && items[0].body.length === 1 && items[0].body[0] === 3 &&
+        items[1].tag === 0x30 && sameBytes(tlvBytes(derChildren(items[1].body)[0]), OID_PKCS7_DATA);
+    } catch (e) {
+      return false;
+    }
+  }
+  async function pkcs12Key(der, password) {
+    var bag = null;
+    try {
+      var auth = derChildren(derChildren(derWhole(der, 0x30))[1].body);
+      var safes = derChildren(derWhole(derWhole(auth[1].body, 0x04), 0x30));  // AuthenticatedSafe
+      for (var i = 0; i < safes.length && !bag; i++) {
+        var ci = derChildren(safes[i].body);
+        if (!sameBytes(tlvBytes(ci[0]), OID_PKCS7_DATA)) continue;  // encryptedData: the certificates
+        var bags = derChildren(derWhole(derWhole(ci[1].body, 0x04), 0x30));
+        for (var j = 0; j < bags.length && !bag; j++) {
+          var b = derChildren(bags[j].body), id = tlvBytes(b[0]);
+          if (sameBytes(id, OID_P12_SHROUDED_KEY_BAG)) bag = { encrypted: true, der: b[1].body };
+          else if (sameBytes(id, OID_P12_KEY_BAG)) bag = { encrypted: false, der: b[1].body };
+        }
+      }
+    } catch (e) {
+      fail("无法读取 PKCS#12 文件（文件损坏，或使用了浏览器无法识别的编码）。请导出为加密的 PKCS#8 PEM 后再试");
+    }
+    if (!bag) fail("PKCS#12 文件中没有可读取的私钥（私钥可能放在加密的证书区内）。请导出为加密的 PKCS#8 PEM 后再试");
+    return bag.encrypted ? decryptPkcs8(bag.der, password) : bag.der;
   }
 
   // ------------------------------------------------------------------ keys
@@ -571,13 +658,27 @@
 
   // A private key file as the bidder has it: PEM (PRIVATE KEY, EC PRIVATE KEY, ENCRYPTED PRIVATE
   // KEY) or DER, of either suite.
+  // KEY) or DER, or PKCS#12, of either suite. OpenSSL's traditional encrypted PEM ("Proc-Type:
+  // 4,ENCRYPTED", e.g. `openssl ec -aes256`) is refused with a message: its key derivation is
+  // EVP_BytesToKey over MD5, and WebCrypto has no MD5 (nor DES-EDE3, its usual cipher).
   async function importPrivateKeyFile(bytes, password) {
     bytes = asBytes(bytes);
     var text = new TextDecoder("latin1").decode(bytes);
     var der = bytes;
+    if (/Proc-Type:\s*4,\s*ENCRYPTED/.test(text)) {
+      fail("该密钥文件是 OpenSSL 传统格式的加密 PEM（Proc-Type: 4,ENCRYPTED），浏览器无法解开（其密钥派生使用 MD5，" +
+        "浏览器的 WebCrypto 不提供）。请用 openssl pkcs8 -topk8 -v2 aes-256-cbc（国密 SM2 密钥用 -v2 sm4-cbc）" +
+        "转换为加密的 PKCS#8 文件后再试");
+    }
     var m = text.match(/-----BEGIN ((?:ENCRYPTED |EC )?PRIVATE KEY)-----([\s\S]*?)-----END \1-----/);
-    if (m) der = fromBase64(m[2].replace(/\s+/g, ""));
-    else if (text.indexOf("-----BEGIN") >= 0) fail("无法读取私钥文件（应为 PKCS#8 或 SEC1 格式的私钥）");
+    if (m) {
+      try {
+        der = fromBase64(m[2].replace(/\s+/g, ""));
+      } catch (e) {
+        fail("私钥文件已损坏（PEM 内容无法解码）");
+      }
+    } else if (text.indexOf("-----BEGIN") >= 0) fail("无法读取私钥文件（应为 PKCS#8 或 SEC1 格式的私钥，或 PKCS#12 文件）");
+    else if (isPkcs12(der)) return importPkcs8(await pkcs12Key(der, password));
     if (privateDerKind(der) === "encrypted") der = await decryptPkcs8(der, password);
     return importPkcs8(der);
   }
@@ -654,6 +755,12 @@
     } catch (e) {
       return false;
     }
+  }
+
+  // A detached signature (not an envelope's): the suite follows from the key.
+  async function sign(privateKey, message) {
+    var bytes = asBytes(message);
+    return isSmPrivate(privateKey) ? SM.sign(privateKey, bytes) : INTL.sign(privateKey, bytes);
   }
 
   // ------------------------------------------------------------------ envelope pieces
@@ -984,6 +1091,7 @@
     importPublicKey: importPublicKey,
     keyId: keyId,
     verifySignature: verifySignature,
+    sign: sign,
     encryptPkcs8: encryptPkcs8,
     decryptPkcs8: decryptPkcs8,
     smAvailable: function () { return !!(window.SmCryptoV2 && window.SmCryptoV2.sm2); },

@@ -18,6 +18,9 @@
  * bound SM2 certificate (PKCS#8/SEC1 file, optionally PBES2-encrypted), read by GgzySealing rather
  * than GgzyCertSign (WebCrypto has no SM2).
  *
+ * SME declaration (中小企业声明): checked with the server's rules (cfg.sme) before sealing and
+ * sealed into the summary as sme_kind / sme_share, like the kit.
+ *
  * Upload: POST {total_size} → token; PUT chunks with Content-Range from the server's offset; on a
  * network error ask the server where it stands (GET) and continue from there; POST finalise →
  * receipt.
@@ -282,6 +285,7 @@
   async function continueUpload() {
     var resume = $("upload-resume");
     resume.hidden = true;
+    $("bid-error").hidden = true; // a message from the last attempt no longer holds
     try {
       var result = await uploadFrom(pending);
       pending = null;
@@ -341,6 +345,51 @@
 
   var lastSha = null;
 
+  // ------------------------------------------------------------------ SME declaration
+
+  // 中小企业声明, sealed in the summary as the kit writes it: "sme_kind" (omitted for 非中小企业)
+  // and, for a consortium, "sme_share". The rules and messages are the server's (cfg.sme, from
+  // trading/bid_summary.py), which the evaluation applies again after decryption.
+  function smeKind() {
+    var checked = document.querySelector("input[name=sme_kind]:checked");
+    return checked ? checked.value : "none";
+  }
+
+  function syncSmeShare() {
+    var share = $("sme-share");
+    if (!share || !cfg.sme) return;
+    share.disabled = cfg.sme.shareKinds.indexOf(smeKind()) < 0;
+    if (share.disabled) markShare(share, false);
+  }
+
+  // an invalid share points at the page's error message, so a screen reader reads it with the field
+  function markShare(share, invalid) {
+    if (invalid) {
+      share.setAttribute("aria-invalid", "true");
+      share.setAttribute("aria-describedby", "sme-share-help bid-error");
+    } else {
+      share.removeAttribute("aria-invalid");
+      share.setAttribute("aria-describedby", "sme-share-help");
+    }
+  }
+
+  function readSme() {
+    if (!cfg.sme || !$("sme-share")) return { kind: "none", share: null };
+    var kind = smeKind();
+    var share = $("sme-share");
+    markShare(share, false);
+    if (cfg.sme.shareKinds.indexOf(kind) < 0) return { kind: kind, share: null };
+    var text = share.value.trim().replace(/[%\uFF05]/g, "");
+    var error = null;
+    if (!text) error = cfg.sme.messages.share_missing;
+    else if (!new RegExp(cfg.sme.sharePattern).test(text) || parseFloat(text) > 100) error = cfg.sme.messages.share_invalid;
+    if (error) {
+      markShare(share, true);
+      return { error: error, field: share };
+    }
+    return { kind: kind, share: text };
+  }
+
   // ------------------------------------------------------------------ seal and submit
 
   async function submit(event) {
@@ -358,6 +407,10 @@
       if (!v) { showError("请填写开标一览表：" + inputs[i].labels[0].textContent); inputs[i].focus(); return; }
       summary[inputs[i].getAttribute("data-summary-key")] = v;
     }
+    var sme = readSme();
+    if (sme.error) { showError(sme.error); sme.field.focus(); return; }
+    if (sme.kind !== "none") summary.sme_kind = sme.kind;
+    if (sme.share !== null) summary.sme_share = sme.share;
     if (!keyFile) { showError("请选择签名证书私钥文件"); $("signing-key").focus(); return; }
     if (cfg.needsEscrow && !cfg.escrowPublicKey) { showError("交易中心尚未设置本标段的备用解密公钥，暂不能递交"); return; }
     button.disabled = true;
@@ -425,6 +478,8 @@
   showKeyStatus();
   var form = $("bid-form");
   if (form) form.addEventListener("submit", submit);
+  document.querySelectorAll("input[name=sme_kind]").forEach(function (r) { r.addEventListener("change", syncSmeShare); });
+  syncSmeShare();
   var resume = $("upload-resume");
   if (resume) resume.addEventListener("click", continueUpload);
 })();
