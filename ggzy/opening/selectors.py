@@ -47,6 +47,8 @@ class HallView:
     # a failed opening: why, with its counts (everyone sees it)
     outcome_label: str = ""
     outcome_reason: str = ""
+    # what a failed opening's notice is called: 流标公告 (tendering law) / 废标公告 (procurement)
+    notice_word: str = "流标公告"
 
 
 def hall_role(user: Any, section: Section) -> tuple[str, Bid | None]:
@@ -115,6 +117,7 @@ def hall_view(*, user: Any, section: Section) -> HallView:
         shortfall_label=termination_rules.failure_category(shortfall, domain).label if shortfall else "",
         outcome_label=outcome_label,
         outcome_reason=outcome_reason,
+        notice_word=termination_rules.notice_word(domain, termination_rules.RETENDER),
         section=section,
         session=session,
         role=role,

@@ -28,6 +28,7 @@ from ggzy.core.clock import Clock, system_clock
 from ggzy.core.errors import GgzyError, NotFound, PermissionDenied, ValidationFailed
 from ggzy.opening import feed, selectors, services
 from ggzy.opening.models import Objection
+from ggzy.trading import termination_rules
 
 # Views read the time from here; tests replace it to move "now".
 clock: Clock = system_clock
@@ -145,7 +146,8 @@ def _run_step(step: str, user: User, section: Any, post: Any) -> str:
         return "开标记录已提交发布审核"
     if step == "termination_notice":
         services.opening_termination_notice_create(actor=user, session=session, clock=c)
-        return "流标公告已起草，请在公告管理中提交审核"
+        word = termination_rules.notice_word(session.section.project.domain, termination_rules.RETENDER)
+        return f"{word}已起草，请在公告管理中提交审核"
     raise NotFound("没有这个步骤")
 
 

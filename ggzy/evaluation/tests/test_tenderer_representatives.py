@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.test import Client
 
 from ggzy.accounts import services as accounts
 from ggzy.audit.models import Event
@@ -146,6 +147,13 @@ def test_whole_committee_path_with_a_tenderer_representative(staff: dict[str, An
     assert signature_table["header"] == ["评标委员会成员", "身份", "签署日期", "不同意见"]
     assert [r[:2] for r in signature_table["rows"]] == [[m.name, m.get_role_display()] for m in members]
     assert any(b.get("header", [""])[0] == "投标人（招标人代表：王代表）" for b in tables)
+
+    # -- the award is not the committee's business: the representative is refused with the reason
+    client = Client()
+    client.force_login(rep)
+    response = client.get(f"/manage/evaluation/{evaluation.pk}/award/")
+    assert response.status_code == 403
+    assert "评标委员会成员（含招标人代表）不办理公示与定标" in response.content.decode()
 
 
 def test_representative_may_chair_where_the_rules_allow(staff: dict[str, Any], settings: Any) -> None:

@@ -91,7 +91,9 @@ def _tenderer_side(evaluation: Evaluation, user: User) -> None:
     """Who may see the award page may see these (the experts do not run the award)."""
     pages._may_see_report(evaluation, user)
     if evaluation.members.filter(user=user).exists() and not user.is_center_staff:
-        raise PermissionDenied("评标专家不办理定标和评标失败的后续事项。")
+        raise PermissionDenied(
+            "评标委员会成员（含招标人代表）不办理定标和评标失败的后续事项，请由招标人的其他经办人办理。"
+        )
 
 
 @pages.user_required

@@ -249,7 +249,7 @@ def award(request: HttpRequest, user: User, pk: int) -> HttpResponse:
     evaluation = selectors.evaluation_get(pk=pk)
     _may_see_report(evaluation, user)
     if evaluation.members.filter(user=user).exists() and not user.is_center_staff:
-        raise PermissionDenied("评标专家不办理公示与定标。")
+        raise PermissionDenied("评标委员会成员（含招标人代表）不办理公示与定标，请由招标人的其他经办人办理。")
     error = ""
     if request.method == "POST":
         action = request.POST.get("action", "")

@@ -272,7 +272,7 @@ def test_procurement_goes_on_with_one_decrypted_bid_by_default(make_hall: Any) -
 
 
 @override_settings(GGZY_OPENING_PROCUREMENT_MIN_DECRYPTED_BIDS=3)
-def test_procurement_minimum_is_configurable_and_writes_a_feibiao_notice(make_hall: Any) -> None:
+def test_procurement_minimum_is_configurable_and_writes_a_feibiao_notice(make_hall: Any, client: Any) -> None:
     hall = make_hall(3, backup=False, domain="procurement")
     session = _start(hall)
     _decrypt(hall, hall.bidders[0])
@@ -281,9 +281,14 @@ def test_procurement_minimum_is_configurable_and_writes_a_feibiao_notice(make_ha
     _mark(hall, hall.bidders[2], fault=False)
     session = services.opening_decryption_shortfall_record(actor=hall.host, session=session, clock=hall.clock)
     assert session.failure_code == rules.TOO_FEW_DECRYPTED and session.bids_required == 3
-    session = services.opening_termination_notice_create(
-        actor=hall.staff["editor"], session=session, clock=hall.clock
-    )
+    # the editor's hall page names the procurement law's notice, and so does the confirmation
+    client.force_login(hall.staff["editor"])
+    url = f"/opening/{hall.section.code}/"
+    page = client.get(url).content.decode()
+    assert "生成废标公告稿" in page and "流标公告" not in page
+    page = client.post(f"{url}act/termination_notice/", follow=True).content.decode()
+    assert "废标公告已起草" in page
+    session.refresh_from_db()
     notice = session.termination_notice
     assert notice is not None and notice.title.endswith("废标公告")
     assert "政府采购法》第三十六条" in notice.body_html and "解密成功 1 份，解密失败 2 份" in notice.body_html
